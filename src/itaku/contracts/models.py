@@ -1,0 +1,125 @@
+"""Contracts and the roles people hold on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from itaku.accounts.models import Organisation
+from itaku.provisions.laws import names_my_number_act
+
+
+class Contract(models.Model):
+    """One outsourcing contract between an authority (甲) and a contractor (乙)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+        TERMINATED = "terminated", _("Terminated")
+
+    number = models.CharField(_("contract number"), max_length=60, unique=True)
+    title = models.CharField(_("title of the work"), max_length=200)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    authority = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_authority", verbose_name=_("authority"),
+    )
+    contractor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="contracts_as_contractor", verbose_name=_("contractor"),
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    provisions = models.ForeignKey(
+        "provisions.ProvisionsVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="contracts",
+        verbose_name=_("provisions version"),
+    )
+    laws = models.JSONField(_("applicable laws"), default=list, blank=True)
+    closing_reason = models.TextField(_("reason for termination"), blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "number"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end of the period is before its start.")
+        if self.authority_id and self.authority.kind != Organisation.Kind.AUTHORITY:
+            errors["authority"] = _("The authority must be an organisation of the authority kind.")
+        if self.contractor_id and self.contractor.kind != Organisation.Kind.CONTRACTOR:
+            errors["contractor"] = _("The contractor must be an organisation of the contractor kind.")
+        if self.provisions_id and self.authority_id and self.provisions.authority_id != self.authority_id:
+            errors["provisions"] = _("The provisions must be a version of this authority's text.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ledger_chain(self) -> str:
+        return f"contract:{self.pk}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def handles_my_number(self) -> bool:
+        """True when the My Number Act applies: its data is specific personal information (特定個人情報)."""
+        return names_my_number_act(self.laws)
+
+    def articles_for(self, topic: str) -> list[int]:
+        """The article numbers of this contract's provisions for a topic ([] before provisions are attached)."""
+        return self.provisions.articles_for(topic) if self.provisions_id else []
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the contractor acknowledges: the parties, period, provisions text and laws."""
+        return {
+            "number": self.number, "title": self.title,
+            "authority": self.authority_id, "contractor": self.contractor_id,
+            "start": self.start.isoformat(), "end": self.end.isoformat(),
+            "provisions": self.provisions_id,
+            "provisions_sha256": self.provisions.text_sha256 if self.provisions_id else None,
+            "laws": list(self.laws),
+        }
+
+
+class Role(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AUDITOR = "auditor", _("Auditor")
+    RESPONSIBLE = "responsible", _("Responsible person")
+    WORKER = "worker", _("Worker")
+
+
+AUTHORITY_ROLES = frozenset({Role.SUPERVISOR, Role.AUDITOR})
+CONTRACTOR_ROLES = frozenset({Role.RESPONSIBLE, Role.WORKER})
+
+
+class ContractRole(models.Model):
+    """A person's role on one contract; the side of the role must match the person's organisation."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="roles")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contract_roles")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    assigned = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "user", "role"], name="contract_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.contract.number}"
+
+    def clean(self) -> None:
+        org = self.user.organisation_id
+        if self.role in AUTHORITY_ROLES and org != self.contract.authority_id:
+            raise ValidationError(_("Supervisors and auditors must belong to the contract's authority."))
+        if self.role in CONTRACTOR_ROLES and org != self.contract.contractor_id:
+            raise ValidationError(_("Responsible persons and workers must belong to the contract's contractor."))

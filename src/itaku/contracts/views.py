@@ -1,0 +1,205 @@
+"""Contract pages: parse, authorise through `access`, call a service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from itaku.contracts import services
+from itaku.contracts.access import Perm, get_contract, perms
+from itaku.contracts.forms import (
+    AttachProvisionsForm,
+    ContractForm,
+    DecisionForm,
+    LedgerFilterForm,
+    RoleForm,
+    TerminateForm,
+)
+from itaku.contracts.models import Contract, Role
+from itaku.documents.pdf import Letterhead
+from itaku.documents.registry import render as render_pdf
+from itaku.ledger.models import Event
+from itaku.lib.errors import UserError
+from itaku.provisions.controls import worst
+from itaku.provisions.services import printout_data
+from itaku.provisions.topics import topic
+from itaku.submissions import services as submissions
+
+
+def _done(request: HttpRequest, contract: Contract, error: UserError | None = None) -> HttpResponse:
+    if error is not None:
+        messages.error(request, f"{error.message_ja} / {error.message_en}")
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+def _assignable_roles(granted: frozenset[Perm]) -> list[str]:
+    """Supervisors name anyone to any role; the responsible person names workers of its own side."""
+    if Perm.MANAGE in granted:
+        return [r.value for r in Role]
+    return [Role.WORKER.value] if Perm.ASSIGN_WORKERS in granted else []
+
+
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk)
+    granted = perms(request.user, contract)
+    articles = []
+    if contract.provisions_id:
+        results = services.evaluate_controls(contract) if Perm.VIEW_CONTROLS in granted else []
+        topics = contract.provisions.topics_by_article()
+        for article in contract.provisions.parsed().articles:
+            mine = [r for r in results if article.number in r.articles]
+            articles.append({
+                "article": article,
+                "topics": [topic(code) for code in topics.get(article.number, ())],
+                "results": mine,
+                "state": worst(mine) if mine else None,
+            })
+    return render(request, "contracts/detail.html", {
+        "contract": contract,
+        "perms": {p.value for p in granted},
+        "articles": articles,
+        "acknowledgement": submissions.latest(contract, services.ACKNOWLEDGEMENT),
+        "people": contract.roles.select_related("user", "user__organisation").order_by("role", "user__username"),
+        "attach_form": AttachProvisionsForm(authority=contract.authority),
+        "decision_form": DecisionForm(),
+        "terminate_form": TerminateForm(),
+        "role_form": RoleForm(
+            organisations=[contract.authority_id, contract.contractor_id], roles=_assignable_roles(granted),
+        ),
+    })
+
+
+@require_GET
+def ledger(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.VIEW_LEDGER)
+    form = LedgerFilterForm(request.GET)
+    events = Event.objects.filter(chain=contract.ledger_chain).select_related("actor_org").order_by("-seq")
+    if form.is_valid():
+        if form.cleaned_data["article"]:
+            events = events.filter(Event.concerning(form.cleaned_data["article"]))
+        if form.cleaned_data["kind"]:
+            events = events.filter(kind__startswith=form.cleaned_data["kind"])
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "contracts/ledger.html", {
+        "contract": contract, "form": form, "page": page, "query": query.urlencode(),
+        "kinds": Event.objects.filter(chain=contract.ledger_chain).values_list("kind", flat=True)
+        .distinct().order_by("kind"),
+    })
+
+
+@require_GET
+def provisions_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk)
+    if not contract.provisions_id:
+        raise PermissionDenied
+    letterhead = Letterhead(
+        authority=contract.authority.name, contractor=contract.contractor.name,
+        contract_number=contract.number, contract_title=contract.title,
+        document_title_ja="特記事項", document_title_en="Special provisions", date=timezone.localdate(),
+    )
+    pdf = render_pdf("provisions.printout", letterhead, printout_data(contract.provisions))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="provisions-{contract.pk}.pdf"'
+    return response
+
+
+def create(request: HttpRequest) -> HttpResponse:
+    organisation = request.user.organisation
+    if organisation is None or not organisation.is_authority:
+        raise PermissionDenied
+    form = ContractForm(request.POST or None, authority=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contract = services.create_contract(request.user, **form.cleaned_data)
+        except UserError as error:
+            form.add_error(None, f"{error.message_ja} / {error.message_en}")
+        else:
+            return redirect("contracts:detail", pk=contract.pk)
+    return render(request, "contracts/create.html", {"form": form})
+
+
+@require_POST
+def attach_provisions(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.MANAGE)
+    form = AttachProvisionsForm(request.POST, authority=contract.authority)
+    if not form.is_valid():
+        return _done(request, contract, UserError("特記事項の版を選んでください。", "Choose a provisions version."))
+    try:
+        services.attach_provisions(request.user, contract, form.cleaned_data["provisions"])
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)
+
+
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    try:
+        services.acknowledge_provisions(request.user, contract)
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)
+
+
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.DECIDE)
+    form = DecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.decide_acknowledgement(
+            request.user, contract, approve=form.cleaned_data.get("approve", False),
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)
+
+
+@require_POST
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.MANAGE)
+    try:
+        services.end_contract(request.user, contract)
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)
+
+
+@require_POST
+def terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.MANAGE)
+    form = TerminateForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.terminate_contract(request.user, contract, reason)
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)
+
+
+@require_POST
+def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk)
+    granted = perms(request.user, contract)
+    allowed = _assignable_roles(granted)
+    if not allowed:
+        raise PermissionDenied
+    form = RoleForm(request.POST, organisations=[contract.authority_id, contract.contractor_id], roles=allowed)
+    if not form.is_valid():
+        return _done(request, contract, UserError("担当者と役割を選んでください。", "Choose a person and a role."))
+    if Perm.MANAGE not in granted and form.cleaned_data["user"].organisation_id != request.user.organisation_id:
+        raise PermissionDenied
+    try:
+        services.assign_role(request.user, contract, form.cleaned_data["user"], form.cleaned_data["role"])
+    except UserError as error:
+        return _done(request, contract, error)
+    return _done(request, contract)

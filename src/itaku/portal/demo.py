@@ -1,0 +1,106 @@
+"""Demo data: Shinagawa City, two contractors, a subcontractor and three contracts under its provisions.
+
+Everything goes through the same services as the UI, so the demo ledger is a real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from itaku.accounts.models import Organisation, User
+from itaku.contracts import services as contracts
+from itaku.contracts.models import Role
+from itaku.provisions.services import import_version
+from itaku.provisions.topics import shinagawa_text
+
+DEMO_PASSWORD = "itaku-demo-2025"  # noqa: S105  (published on purpose; demo accounts only log in with ITAKU_DEMO=1)
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    name: str
+    organisation: str
+    role: str
+
+
+PEOPLE = {
+    "品川区": ("authority", "東京都品川区広町2-1-36", "品川区長", [
+        ("yamada", "山田 花子", "supervisor"), ("kato", "加藤 健太", "supervisor"), ("sasaki", "佐々木 恵", "auditor"),
+    ]),
+    "株式会社東京データサービス": ("contractor", "東京都港区芝浦3-4-1", "代表取締役 中村 隆", [
+        ("tanaka", "田中 一郎", "responsible"), ("suzuki", "鈴木 美咲", "worker"), ("takahashi", "髙橋 翔", "worker"),
+    ]),
+    "株式会社品川情報処理センター": ("contractor", "東京都品川区大崎1-11-2", "代表取締役 渡部 修", [
+        ("ito", "伊藤 誠", "responsible"), ("watanabe", "渡辺 由美", "worker"),
+    ]),
+    "有限会社大井入力サービス": ("subcontractor", "東京都品川区大井4-2-8", "取締役 小林 大輔", [
+        ("kobayashi", "小林 大輔", "responsible"),
+    ]),
+}
+
+def contracts_for(today: dt.date) -> list[tuple]:
+    """Three contracts in the fiscal year (April to March) that contains `today`, so the demo never ages."""
+    fy = today.year if today.month >= 4 else today.year - 1
+    start, end = dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31)
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    return [
+        (f"品委第{fy}-0412号", "住民税課税資料のデータ入力業務", "税務課", "株式会社東京データサービス",
+         start, end, ["suzuki", "takahashi"], "active"),
+        (f"品委第{fy}-0588号", "国民健康保険被保険者証の印刷・封入封緘業務", "国保医療年金課",
+         "株式会社品川情報処理センター", start, dt.date(fy + 2, 3, 31), ["watanabe"], "active"),
+        (f"品委第{fy}-0107号", "介護保険要介護認定調査票の入力業務", "高齢者福祉課", "株式会社東京データサービス",
+         next_month, end, ["suzuki"], "draft"),
+    ]
+
+
+def role_of(username: str) -> str:
+    """The demo role a login was made for, to print beside it."""
+    return next((role for *_, people in PEOPLE.values() for u, _, role in people if u == username), "")
+
+
+class DemoError(RuntimeError):
+    """The database already holds data: the demo loads only into an empty one."""
+
+
+def load() -> list[Login]:
+    """Load the demo into an empty database and return the logins to print."""
+    if Organisation.objects.exists():
+        raise DemoError("the database is not empty / データベースが空ではありません")
+    logins: list[Login] = []
+    users: dict[str, User] = {}
+    with transaction.atomic():
+        orgs: dict[str, Organisation] = {}
+        for org_name, (kind, address, representative, people) in PEOPLE.items():
+            orgs[org_name] = Organisation.objects.create(
+                name=org_name, kind=kind, address=address, representative=representative,
+            )
+            for username, name, role in people:
+                user = User(username=username, display_name=name, organisation=orgs[org_name], is_demo=True)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                users[username] = user
+                logins.append(Login(username, name, org_name, role))
+        authority = orgs["品川区"]
+        version = import_version(
+            authority, shinagawa_text().encode(), "shinagawa.txt", label="品川区 特記事項（標準）", by=users["yamada"],
+        )
+        for number, title, department, contractor, start, end, workers, status in contracts_for(timezone.localdate()):
+            contract = contracts.create_contract(
+                users["yamada"], number=number, title=title, contractor=orgs[contractor], start=start, end=end,
+                department=department, provisions=version,
+            )
+            responsible = next(users[u] for u, _, role in PEOPLE[contractor][3] if role == "responsible")
+            contracts.assign_role(users["yamada"], contract, users["sasaki"], Role.AUDITOR)
+            contracts.assign_role(users["yamada"], contract, users["kato"], Role.SUPERVISOR)
+            contracts.assign_role(users["yamada"], contract, responsible, Role.RESPONSIBLE)
+            for worker in workers:
+                contracts.assign_role(responsible, contract, users[worker], Role.WORKER)
+            if status == "active":
+                contracts.acknowledge_provisions(responsible, contract)
+                contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
+    return logins

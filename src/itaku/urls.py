@@ -1,0 +1,13 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from itaku.portal import views as portal
+
+urlpatterns = [
+    path("", portal.dashboard, name="dashboard"),
+    path("accounts/", include("itaku.accounts.urls")),
+    path("contracts/", include("itaku.contracts.urls")),
+    path("provisions/", include("itaku.provisions.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]

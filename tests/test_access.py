@@ -1,0 +1,114 @@
+"""The access boundary: every URL pattern, and a permission matrix per view (NetBox style)."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.base import ContractTestCase
+
+# Pages anyone may reach without a contract role; each is checked for foreign data below.
+PUBLIC = {"accounts:login", "accounts:logout", "set_language"}
+USER_SCOPED = {"dashboard", "contracts:create", "provisions:list", "provisions:upload"}
+
+
+def walk(patterns=None, prefix: str = "", namespace: str = ""):
+    """Every (route, name) of the project, with namespaces."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), f"{namespace}{entry.name}"
+
+
+class EveryUrlTests(ContractTestCase):
+    def _objects(self) -> dict[str, int]:
+        """The object each namespace's <pk> names: always one the outsider has no part in."""
+        return {"contracts": self.contract.pk, "provisions": self.world.provisions.pk}
+
+    def _url(self, route: str, name: str) -> str:
+        if "<" not in route:
+            return "/" + route
+        namespace = name.split(":")[0]
+        self.assertIn(namespace, self._objects(), f"{name}: add the object its URL parameters name to this test")
+        self.assertEqual(route.count("<"), 1, f"{name}: teach this test the parameters of {route}")
+        head, rest = route.split("<", 1)
+        return "/" + head + str(self._objects()[namespace]) + rest.split(">", 1)[1]
+
+    def test_foreign_organisation_never_gets_data(self) -> None:
+        checked = 0
+        for user in (self.world.outsider, self.world.foreign_responsible):
+            client = self.client_for(user)
+            for route, name in walk():
+                if name in PUBLIC or route.startswith("static"):
+                    continue
+                url = self._url(route, name)
+                for method in ("get", "post"):
+                    response = getattr(client, method)(url)
+                    body = response.content.decode(errors="replace")
+                    if name in USER_SCOPED:
+                        self.assertNotIn(self.contract.number, body, f"{method} {url} as {user}")
+                        self.assertNotIn(self.contract.title, body, f"{method} {url} as {user}")
+                    elif response.status_code != 405:
+                        self.assertIn(response.status_code, (403, 404), f"{method} {url} as {user}")
+                    checked += 1
+        self.assertGreater(checked, 20)
+
+    def test_anonymous_is_sent_to_login(self) -> None:
+        client = Client()
+        for route, name in walk():
+            if name in PUBLIC:
+                continue
+            response = client.get(self._url(route, name))
+            self.assertEqual(response.status_code, 302, name)
+            self.assertIn("/accounts/login/", response["Location"])
+
+
+class ContractViewMatrixTests(ContractTestCase):
+    """Expected status per role; `colleague` is staff of the same authority without a role on the contract."""
+
+    ROLES = ("supervisor", "auditor", "responsible", "worker", "colleague", "outsider")
+    GET = {
+        "": (200, 200, 200, 200, 404, 404),
+        "ledger/": (200, 200, 200, 403, 404, 404),
+        "provisions.pdf": (200, 200, 200, 200, 404, 404),
+    }
+    POST = {
+        "acknowledge/": (403, 403, 302, 403, 404, 404),
+        "decide/": (302, 403, 403, 403, 404, 404),
+        "end/": (302, 403, 403, 403, 404, 404),
+        "terminate/": (302, 403, 403, 403, 404, 404),
+        "roles/": (302, 403, 302, 403, 404, 404),
+        "provisions/attach/": (302, 403, 403, 403, 404, 404),
+    }
+
+    def _check(self, method: str, table: dict[str, tuple[int, ...]]) -> None:
+        for path, expected in table.items():
+            for role, status in zip(self.ROLES, expected, strict=True):
+                url = f"/contracts/{self.contract.pk}/{path}"
+                response = getattr(self.client_for(getattr(self.world, role)), method)(url)
+                self.assertEqual(response.status_code, status, f"{method} {url} as {role}")
+
+    def test_get(self) -> None:
+        self._check("get", self.GET)
+
+    def test_post(self) -> None:
+        self._check("post", self.POST)
+
+    def test_worker_page_hides_controls_and_ledger_link(self) -> None:
+        body = self.client_for(self.world.worker).get(f"/contracts/{self.contract.pk}/").content.decode()
+        self.assertIn("再委託の制限", body)
+        self.assertNotIn(f"/contracts/{self.contract.pk}/ledger/", body)
+        self.assertNotIn("contract.laws_recorded", body)
+
+
+class AuthorityPagesTests(ContractTestCase):
+    def test_create_and_provisions_are_for_authority_staff(self) -> None:
+        for user, expected in ((self.world.supervisor, 200), (self.world.responsible, 403)):
+            client = self.client_for(user)
+            self.assertEqual(client.get("/contracts/new/").status_code, expected)
+            self.assertEqual(client.get("/provisions/").status_code, expected)
+            self.assertEqual(client.get(f"/provisions/{self.world.provisions.pk}/").status_code, expected)
+        outsider = self.client_for(self.world.outsider)
+        self.assertEqual(outsider.get(f"/provisions/{self.world.provisions.pk}/").status_code, 404)
