@@ -70,11 +70,15 @@ class ShellTests(BrowserTestCase):
         page.get_by_role("link", name=contract.number).click()
         page.wait_for_url(f"**/contracts/{contract.pk}/")
         self.assertIn(contract.title, page.inner_text("h1"))
+        if os.environ.get("ITAKU_SCREENSHOTS"):
+            page.screenshot(path=os.path.join(os.environ["ITAKU_SCREENSHOTS"], "contract.png"))
         self.assertTrue(page.get_by_text("再委託の制限").first.is_visible())
         self.assertTrue(page.get_by_text("適用法令の記録").first.is_visible())
         page.get_by_role("link", name="台帳").click()
         page.wait_for_url(f"**/contracts/{contract.pk}/ledger/")
-        self.assertTrue(page.get_by_text("contract.activated").first.is_visible())
+        self.assertTrue(page.locator("table.ledger").get_by_text("contract.activated").is_visible())
+        if os.environ.get("ITAKU_SCREENSHOTS"):
+            page.screenshot(path=os.path.join(os.environ["ITAKU_SCREENSHOTS"], "ledger.png"), full_page=True)
         page.context.close()
 
         page = self.new_page()

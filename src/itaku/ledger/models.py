@@ -70,5 +70,10 @@ class Event(models.Model):
     def concerning(cls, article: int) -> models.Q:
         return models.Q(article_tags__contains=f",{int(article)},")
 
+    @property
+    def facts_json(self) -> str:
+        """The facts as shown on the ledger page: the canonical JSON that was hashed."""
+        return canonical.canonical_bytes(self.facts).decode()
+
     def computed_hash(self) -> str:
         return canonical.event_hash(self.payload())
