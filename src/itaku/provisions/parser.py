@@ -4,36 +4,43 @@ Every authority annexes a text of the same shape with its own wording, typed by 
 or copied out of a PDF, so the parser reads structure, not Shinagawa's phrasing. It imports no Django:
 the models, the CLI and the UI all build on it.
 
-The rules, in the order they are applied to each line:
+The rules:
 
-* Lines are stripped; blank lines, page-number lines ("3", "- 3 -", "3/10"), chapter lines (第1章 …) and a
-  closing 以上 carry no text. Numbers may be ASCII, full-width or, after 第, kanji (第十条).
-* Article style is decided once per document: if some line starts with 第1 (第1, 第 1, 第１, 第1条, 第一条)
-  followed by a space, a bracket or the end of the line, articles are "第N[条]" lines and bare numbers
-  are paragraphs; otherwise articles are bare numbers that carry a heading.
-* Heading of an article, first match wins:
-  1. a line before the article that is wholly enclosed in （…）, (…), 【…】, 〔…〕 or ［…］;
-  2. (第N style only) a bare line before the article of at most 20 characters without 。、，．, after a
-     finished sentence, an item, a blank line or, for article 1, after the title;
-  3. a bracket right after the number on the same line ("第1条（目的）本文" or "1（目的）");
-  4. the rest of the number line, when it is at most 20 characters without 。、，． and the next line is not
-     the next article ("第1条 個人情報の保護" with the body on the next line).
-  Otherwise the rest of the number line is the body of paragraph 1 and the heading is empty.
-* A number line starts an article or paragraph only when the number is the expected next one, it is
-  followed by a separator (whitespace, or a bracket for articles), and the previous line is finished:
-  it ended with 。．：！？, was a heading, an item or a blank line. That is the wrapped-number rule: a PDF
-  line that begins with "2条第1項…" or "第2条 第1項…" continues the sentence of the line before.
-  A finished context with a wrong number is an error (duplicate or out of order); after an item, a wrong
-  number is read as item text.
-* Items: ア イ ウ … (also (ア), ア．), (1) （１） ⑴, ① or １． at the start of a line. The first item of a
-  paragraph must be ア or 1 and follow a finished sentence; later items must be the next label of the
-  same style. Labels are stored as "ア" or "(1)".
-* Any other line continues the current item, paragraph or (before article 1) the title. Joined lines
-  get no separator except between two Latin letters; whitespace touching a CJK or full-width character
-  is removed unless the other side is a Latin letter; ､｡｢｣ become 、。「」. Nothing else is normalised.
-* The title is the first block of lines before article 1 that does not end with 。 (a title set one
-  character per line is joined). Parties come from definitions such as 受託者（以下「乙」という。）
-  anywhere in the text, else from the words used (甲/乙, 発注者/受注者, 区/受託者 …).
+* Lines are stripped; page-number lines ("3", "- 3 -", "3/10"), chapter lines ("第1章 総則") and a closing
+  以上 are dropped. Numbers may be ASCII or full-width digits, or kanji after 第 (第十条).
+* The first line numbered 1 sets the article style. "第1" (第1, 第 1, 第１, 第1条, 第一条) followed by a
+  space, a bracket or the end of the line: articles are 第N[条] lines and bare numbers are paragraphs.
+  "1" followed by a space or a bracket: articles are bare numbers that have a heading by rules 1-3
+  below, and a bare number without one is a paragraph.
+* The heading of an article, in this order of precedence:
+  1. a bracket right after the number: "第1条（目的）本文", "1（目的）";
+  2. the line before, wholly enclosed in （…）, (…), 【…】, 〔…〕 or ［…］ (a PDF may wrap it over up to
+     three lines); the whole number line is then body;
+  3. the rest of the number line when it is at most 20 characters without 。、，． and the next line is not
+     the next article: "第1条 個人情報の保護", body on the next line;
+  4. (第N style only) a bare line before, at most 20 characters without 。、，．, after a finished sentence,
+     an item, a blank line or, for article 1, after the title.
+  Otherwise the heading is empty and the rest of the number line is paragraph 1.
+  Rule 3 is ambiguous in PDF copies narrower than about 25 characters a line: a short first body line
+  without punctuation reads as a heading unless a bracketed heading (rule 2) precedes it.
+* The wrapped-number rule: a number starts an article or a paragraph only if it is the expected next
+  number, it is followed by a separator (whitespace; for articles also a bracket or the end of the line),
+  and the line before is finished: it ended with 。．：！？, was a heading or an item, or a blank line
+  came between. So a PDF line starting "2条第1項…", "第2条第1項…" or "第2条 第1項…" continues the sentence
+  of the line before. In a finished context a wrong number is an error (duplicate, missing or out of
+  order); right after an item it is read as item text.
+* Items: ア イ ウ … (also (ア), ア．, half-width ｱ), (1) （１） ⑴, ① or １． at the start of a line. The first
+  item of a paragraph must be ア or 1 and follow a finished sentence; each next item must carry the next
+  label in the same style. Labels are stored as "ア" or "(1)". A line after the items belongs to the
+  last item (the model has no text after items).
+* Any other line continues the current item, paragraph or, before article 1, the title. Lines are joined
+  without a separator except between two Latin letters; whitespace touching a CJK or full-width
+  character is removed unless the other side is a Latin letter ("USB メモリ" keeps its space);
+  ､｡｢｣ become 、。「」. Nothing else is normalised: （ ） stay full-width, ( ) stay ASCII.
+* The title is the first block of lines before article 1 that does not end with 。, skipping 別記/別紙;
+  a title set one character per line is joined. Parties come from definitions such as
+  受託者（以下「乙」という。）anywhere in the text; failing those, 甲/乙 when used, or the most used of
+  発注者/委託者/区/市/… and 受注者/受託者/….
 """
 
 from __future__ import annotations

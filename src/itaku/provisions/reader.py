@@ -125,11 +125,11 @@ def _block_lines(blocks: Iterable[WordParagraph | Table]) -> list[str]:
         if isinstance(block, WordParagraph):
             lines.append(block.text)
             continue
-        seen: set[int] = set()
+        seen = set()  # the cells' XML elements: a merged cell repeats across the grid
         for row in block.rows:
             for cell in row.cells:
-                if id(cell._tc) not in seen:  # a merged cell repeats across the grid
-                    seen.add(id(cell._tc))
+                if cell._tc not in seen:
+                    seen.add(cell._tc)
                     lines += _block_lines(cell.iter_inner_content())
     return lines
 
@@ -138,7 +138,8 @@ def _read_pdf(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         locked = reader.is_encrypted and not reader.decrypt("")
-        text = "" if locked else "\n".join(page.extract_text() or "" for page in reader.pages)
+        # Pages are joined without a blank line: a page break is no paragraph break.
+        text = "" if locked else "\n".join((page.extract_text() or "").strip("\n") for page in reader.pages)
     except (PyPdfError, ValueError, KeyError) as error:
         raise ProvisionsError("PDF を読み込めません", "cannot read the PDF") from error
     if locked:

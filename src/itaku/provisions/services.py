@@ -22,7 +22,8 @@ def import_version(
     """Store a provisions text for `authority` as its next version; raises ProvisionsError on bad input."""
     text = read_document(data, filename)
     provisions = parse_text(text)
-    protection = [a for a in provisions.articles if "protection" in map_articles(provisions).get(a.number, ())]
+    topics = map_articles(provisions)
+    protection = [a for a in provisions.articles if "protection" in topics.get(a.number, ())]
     laws = extract_laws(" ".join(p.text for a in protection[:1] for p in a.paragraphs))
     with transaction.atomic():
         latest = ProvisionsVersion.objects.select_for_update().filter(authority=authority)
@@ -30,7 +31,7 @@ def import_version(
         version = ProvisionsVersion.objects.create(
             authority=authority, number=number, label=label, source_filename=filename, source_text=text,
             text_sha256=hashlib.sha256(text.encode()).hexdigest(), tree=provisions.to_dict(),
-            article_topics={str(k): list(v) for k, v in map_articles(provisions).items()},
+            article_topics={str(k): list(v) for k, v in topics.items()},
             laws=laws, created_by=by,
         )
         record(
