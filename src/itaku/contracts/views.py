@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -126,64 +129,60 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/create.html", {"form": form})
 
 
-@require_POST
-def attach_provisions(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.MANAGE)
-    form = AttachProvisionsForm(request.POST, authority=contract.authority)
-    if not form.is_valid():
-        return _done(request, contract, UserError("特記事項の版を選んでください。", "Choose a provisions version."))
+def _act(request: HttpRequest, contract: Contract, action: Callable[[Contract], object]) -> HttpResponse:
+    """The shape of every contract action: call the service, show its refusal if any, back to the contract."""
     try:
-        services.attach_provisions(request.user, contract, form.cleaned_data["provisions"])
+        action(contract)
     except UserError as error:
         return _done(request, contract, error)
     return _done(request, contract)
+
+
+def _valid(form: forms.Form, message_ja: str, message_en: str) -> dict:
+    if not form.is_valid():
+        raise UserError(message_ja, message_en)
+    return form.cleaned_data
+
+
+@require_POST
+def attach_provisions(request: HttpRequest, pk: int) -> HttpResponse:
+    def attach(contract: Contract) -> None:
+        data = _valid(AttachProvisionsForm(request.POST, authority=contract.authority),
+                      "特記事項の版を選んでください。", "Choose a provisions version.")
+        services.attach_provisions(request.user, contract, data["provisions"])
+
+    contract = get_contract(request.user, pk, Perm.MANAGE)
+    return _act(request, contract, attach)
 
 
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    try:
-        services.acknowledge_provisions(request.user, contract)
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
+    return _act(request, contract, lambda c: services.acknowledge_provisions(request.user, c))
 
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
     form = DecisionForm(request.POST)
-    form.is_valid()
-    try:
-        services.decide_acknowledgement(
-            request.user, contract, approve=form.cleaned_data.get("approve", False),
-            comment=form.cleaned_data.get("comment", ""),
-        )
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
+    data = form.cleaned_data if form.is_valid() else {}
+    contract = get_contract(request.user, pk, Perm.DECIDE)
+    return _act(request, contract, lambda c: services.decide_acknowledgement(
+        request.user, c, approve=data.get("approve", False), comment=data.get("comment", ""),
+    ))
 
 
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.MANAGE)
-    try:
-        services.end_contract(request.user, contract)
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
+    return _act(request, contract, lambda c: services.end_contract(request.user, c))
 
 
 @require_POST
 def terminate(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.MANAGE)
     form = TerminateForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.terminate_contract(request.user, contract, reason)
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
+    contract = get_contract(request.user, pk, Perm.MANAGE)
+    return _act(request, contract, lambda c: services.terminate_contract(request.user, c, reason))
 
 
 @require_POST
@@ -193,13 +192,12 @@ def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = _assignable_roles(granted)
     if not allowed:
         raise PermissionDenied
-    form = RoleForm(request.POST, organisations=[contract.authority_id, contract.contractor_id], roles=allowed)
-    if not form.is_valid():
-        return _done(request, contract, UserError("担当者と役割を選んでください。", "Choose a person and a role."))
-    if Perm.MANAGE not in granted and form.cleaned_data["user"].organisation_id != request.user.organisation_id:
-        raise PermissionDenied
-    try:
-        services.assign_role(request.user, contract, form.cleaned_data["user"], form.cleaned_data["role"])
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
+
+    def assign(contract: Contract) -> None:
+        form = RoleForm(request.POST, organisations=[contract.authority_id, contract.contractor_id], roles=allowed)
+        data = _valid(form, "担当者と役割を選んでください。", "Choose a person and a role.")
+        if Perm.MANAGE not in granted and data["user"].organisation_id != request.user.organisation_id:
+            raise PermissionDenied
+        services.assign_role(request.user, contract, data["user"], data["role"])
+
+    return _act(request, contract, assign)
