@@ -7,6 +7,7 @@ import datetime as dt
 from django.test import Client, TestCase, TransactionTestCase
 from django.utils import timezone
 
+from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract, Role
@@ -18,20 +19,22 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_user(username: str, organisation: Organisation | None) -> User:
-    user = User(username=username, display_name=username, organisation=organisation)
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return accounts.add_user(None, organisation=organisation, username=username, display_name=username,
+                             password=PASSWORD)
+
+
+def make_organisation(name: str, kind: str) -> Organisation:
+    return accounts.add_organisation(None, name=name, kind=kind)
 
 
 class World:
     """Two authorities and two contractors; one contract between the first pair, active."""
 
     def __init__(self, *, activate: bool = True) -> None:
-        self.authority = Organisation.objects.create(name="品川区", kind="authority")
-        self.contractor = Organisation.objects.create(name="株式会社テストデータ", kind="contractor")
-        self.foreign_authority = Organisation.objects.create(name="目黒区", kind="authority")
-        self.foreign_contractor = Organisation.objects.create(name="株式会社よそ", kind="contractor")
+        self.authority = make_organisation("品川区", "authority")
+        self.contractor = make_organisation("株式会社テストデータ", "contractor")
+        self.foreign_authority = make_organisation("目黒区", "authority")
+        self.foreign_contractor = make_organisation("株式会社よそ", "contractor")
         self.supervisor = make_user("supervisor", self.authority)
         self.auditor = make_user("auditor", self.authority)
         self.colleague = make_user("colleague", self.authority)  # same authority, no role on the contract

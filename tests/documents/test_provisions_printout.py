@@ -1,16 +1,15 @@
 import datetime
 import hashlib
 import io
-from pathlib import Path
 
 import pypdf
-import pytest
 
 from itaku.documents import registry
 from itaku.documents.pdf import Letterhead
 from itaku.provisions.documents import ProvisionsPrintout
+from itaku.provisions.parser import parse_text
+from itaku.provisions.topics import shinagawa_text
 
-SHINAGAWA = Path("/work/shared/provisions/shinagawa.txt")
 SHA = "0" * 63 + "f"
 
 LETTERHEAD = Letterhead(
@@ -131,10 +130,9 @@ def test_printout_metadata_names_the_authority() -> None:
 
 
 def test_printout_of_the_parsed_shinagawa_text() -> None:
-    parser = pytest.importorskip("itaku.provisions.parser")
-    source = SHINAGAWA.read_text(encoding="utf-8")
+    source = shinagawa_text()
     data = {
-        **parser.parse_text(source).to_dict(),
+        **parse_text(source).to_dict(),
         "version_label": "v1 品川区",
         "text_sha256": hashlib.sha256(source.encode()).hexdigest(),
         "laws": ["個人情報の保護に関する法律(平成15年法律第57号)"],

@@ -11,7 +11,7 @@ import pytest
 
 from itaku.provisions.parser import Item, Parties, Provisions, ProvisionsError, parse_text
 
-SHINAGAWA = Path("/work/shared/provisions/shinagawa.txt")
+SHINAGAWA = Path(__file__).resolve().parents[3] / "shared" / "provisions" / "shinagawa.txt"
 PACKAGED = Path(__file__).resolve().parents[2] / "src/itaku/provisions/data/shinagawa.txt"
 
 SHINAGAWA_HEADINGS = (

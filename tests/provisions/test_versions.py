@@ -14,7 +14,8 @@ from itaku.provisions.models import ProvisionsVersion
 from itaku.provisions.topics import shinagawa_text
 from tests.base import ContractTestCase
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "provisions" / "shinagawa.txt"
+# The package's own copy of ../shared/provisions/shinagawa.txt (a parser test checks they are identical).
+SHARED = Path(__file__).resolve().parents[2] / "src" / "itaku" / "provisions" / "data" / "shinagawa.txt"
 
 
 class UploadTests(ContractTestCase):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
 from itaku.contracts.models import Role
@@ -76,14 +77,14 @@ def load() -> list[Login]:
     with transaction.atomic():
         orgs: dict[str, Organisation] = {}
         for org_name, (kind, address, representative, people) in PEOPLE.items():
-            orgs[org_name] = Organisation.objects.create(
-                name=org_name, kind=kind, address=address, representative=representative,
+            orgs[org_name] = accounts.add_organisation(
+                None, name=org_name, kind=kind, address=address, representative=representative,
             )
             for username, name, role in people:
-                user = User(username=username, display_name=name, organisation=orgs[org_name], is_demo=True)
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-                users[username] = user
+                users[username] = accounts.add_user(
+                    None, organisation=orgs[org_name], username=username, display_name=name,
+                    password=DEMO_PASSWORD, is_demo=True,
+                )
                 logins.append(Login(username, name, org_name, role))
         authority = orgs["品川区"]
         version = import_version(
