@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import re
+
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -23,18 +26,29 @@ def walk(patterns=None, prefix: str = "", namespace: str = ""):
 
 
 class EveryUrlTests(ContractTestCase):
-    def _objects(self) -> dict[str, int]:
-        """The object each namespace's <pk> names: always one the outsider has no part in."""
-        return {"contracts": self.contract.pk, "provisions": self.world.provisions.pk}
+    def _params(self, namespace: str) -> dict[str, int]:
+        """The objects a namespace's URL parameters name: always ones the outsider has no part in.
+
+        An app whose URLs name further objects provides `tests/<app>/objects.py` with
+        `url_params(world) -> dict[str, int]`; a parameter nobody provides fails this test.
+        """
+        params = {"pk": self.contract.pk}
+        if namespace == "provisions":
+            params["pk"] = self.world.provisions.pk
+        try:
+            module = importlib.import_module(f"tests.{namespace}.objects")
+        except ModuleNotFoundError:
+            return params
+        return {**params, **module.url_params(self.world)}
 
     def _url(self, route: str, name: str) -> str:
-        if "<" not in route:
-            return "/" + route
-        namespace = name.split(":")[0]
-        self.assertIn(namespace, self._objects(), f"{name}: add the object its URL parameters name to this test")
-        self.assertEqual(route.count("<"), 1, f"{name}: teach this test the parameters of {route}")
-        head, rest = route.split("<", 1)
-        return "/" + head + str(self._objects()[namespace]) + rest.split(">", 1)[1]
+        params = self._params(name.split(":")[0])
+
+        def fill(match: re.Match) -> str:
+            self.assertIn(match.group(1), params, f"{name}: tests/<app>/objects.py must provide {match.group(1)}")
+            return str(params[match.group(1)])
+
+        return "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
 
     def test_foreign_organisation_never_gets_data(self) -> None:
         checked = 0

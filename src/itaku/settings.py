@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "itaku.accounts",
     "itaku.submissions",
     "itaku.contracts",
+    "itaku.people",
+    "itaku.training",
+    "itaku.rules",
+    "itaku.places",
     "itaku.portal",
 ]
 

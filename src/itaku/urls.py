@@ -8,6 +8,10 @@ urlpatterns = [
     path("", portal.dashboard, name="dashboard"),
     path("accounts/", include("itaku.accounts.urls")),
     path("contracts/", include("itaku.contracts.urls")),
+    path("contracts/<int:pk>/people/", include("itaku.people.urls")),
+    path("contracts/<int:pk>/training/", include("itaku.training.urls")),
+    path("contracts/<int:pk>/rules/", include("itaku.rules.urls")),
+    path("contracts/<int:pk>/places/", include("itaku.places.urls")),
     path("provisions/", include("itaku.provisions.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -1,0 +1,1 @@
+"""Work locations (article 15): where data is handled, reported before work starts."""

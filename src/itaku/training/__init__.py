@@ -1,0 +1,1 @@
+"""Training (article 3): courses, completions and their validity."""
