@@ -9,7 +9,7 @@ from django.test import TestCase
 
 from itaku.ledger import chain as canonical
 from itaku.ledger.models import Chain, Event
-from itaku.ledger.services import LedgerError, record, verify_chain
+from itaku.ledger.services import LedgerError, handling_events, record, verify_chain
 from tests.base import LedgerTransactionTestCase
 
 
@@ -71,3 +71,15 @@ class RecordTests(TestCase):
         self.assertNotIn("123456789018", str(caught.exception))
         with transaction.atomic():
             record("test.event", chain="c", facts={"count": 123456789012})  # invalid check digit: just a count
+
+
+class HandlingEventsTests(TestCase):
+    def test_only_data_events_of_the_person(self) -> None:
+        with transaction.atomic():
+            record("data.viewed", chain="contract:1", facts={"person": 7, "records": 1})
+            record("data.viewed", chain="contract:1", facts={"person": 8, "records": 1})
+            record("contract.activated", chain="contract:1", facts={"person": 7})
+            record("data.viewed", chain="contract:2", facts={"person": 7, "records": 1})
+        self.assertEqual(handling_events("contract:1").count(), 2)
+        self.assertEqual(handling_events("contract:1", 7).count(), 1)
+        self.assertFalse(handling_events("contract:1", 9).exists())

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from itaku.ledger import chain as canonical
@@ -81,6 +82,18 @@ def record(
 def last_event(chain: str, *kinds: str) -> Event | None:
     """The newest event of one of `kinds` on a chain: the evidence a control points to."""
     return Event.objects.filter(chain=chain, kind__in=kinds).order_by("-seq").first()
+
+
+HANDLING_PREFIX = "data."
+
+
+def handling_events(chain: str, person_id: int | None = None) -> QuerySet[Event]:
+    """Events in which a person touched personal data: the vault records each as `data.*` with facts.person.
+
+    Controls use them to tell "not yet evidenced" (missing evidence) from "handled data without it" (violation).
+    """
+    events = Event.objects.filter(chain=chain, kind__startswith=HANDLING_PREFIX)
+    return events.filter(facts__person=person_id) if person_id is not None else events
 
 
 @dataclass(frozen=True)
