@@ -32,6 +32,12 @@ class EveryUrlTests(ContractTestCase):
         An app whose URLs name further objects provides `tests/<app>/objects.py` with
         `url_params(world) -> dict[str, int]`; a parameter nobody provides fails this test.
         """
+        cache = self.__dict__.setdefault("_param_cache", {})
+        if namespace not in cache:
+            cache[namespace] = self._make_params(namespace)
+        return cache[namespace]
+
+    def _make_params(self, namespace: str) -> dict[str, int]:
         params = {"pk": self.contract.pk}
         if namespace == "provisions":
             params["pk"] = self.world.provisions.pk

@@ -13,7 +13,7 @@ class DashboardTests(ContractTestCase):
 
     def test_state_shown_to_roles_that_see_controls(self) -> None:
         body = self.client_for(self.world.supervisor).get("/").content.decode()
-        self.assertIn("state-ok", body)
+        self.assertIn('class="state state-violation"', body)  # no structure declared yet (article 2)
         body = self.client_for(self.world.worker).get("/").content.decode()
         self.assertIn("state-none", body)
 

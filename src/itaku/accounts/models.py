@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,8 @@ class User(AbstractUser):
         verbose_name=_("organisation"),
     )
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    # The day the person left the organisation: eligibility ends at once, the confidentiality duty does not.
+    left_on = models.DateField(_("left on"), null=True, blank=True)
     # Demo accounts have published passwords: they can log in only while ITAKU_DEMO is on.
     is_demo = models.BooleanField(default=False, editable=False)
 
@@ -51,3 +55,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def has_left(self, on: datetime.date) -> bool:
+        return self.left_on is not None and self.left_on <= on

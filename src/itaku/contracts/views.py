@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from itaku.contracts import services
+from itaku.contracts import sections, services
 from itaku.contracts.access import Perm, get_contract, perms
+from itaku.contracts.actions import act, valid
+from itaku.contracts.documents import pdf_response
 from itaku.contracts.forms import (
     AttachProvisionsForm,
     ContractForm,
@@ -24,8 +22,6 @@ from itaku.contracts.forms import (
     TerminateForm,
 )
 from itaku.contracts.models import Contract, Role
-from itaku.documents.pdf import Letterhead
-from itaku.documents.registry import render as render_pdf
 from itaku.ledger.models import Event
 from itaku.lib.errors import UserError
 from itaku.provisions.controls import worst
@@ -34,10 +30,8 @@ from itaku.provisions.topics import topic
 from itaku.submissions import services as submissions
 
 
-def _done(request: HttpRequest, contract: Contract, error: UserError | None = None) -> HttpResponse:
-    if error is not None:
-        messages.error(request, f"{error.message_ja} / {error.message_en}")
-    return redirect("contracts:detail", pk=contract.pk)
+def _back(contract: Contract) -> str:
+    return reverse("contracts:detail", args=[contract.pk])
 
 
 def _assignable_roles(granted: frozenset[Perm]) -> list[str]:
@@ -66,6 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/detail.html", {
         "contract": contract,
         "perms": {p.value for p in granted},
+        "sections": sections.links(request.user, contract),
         "articles": articles,
         "acknowledgement": submissions.latest(contract, services.ACKNOWLEDGEMENT),
         "people": contract.roles.select_related("user", "user__organisation").order_by("role", "user__username"),
@@ -103,15 +98,8 @@ def provisions_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
     if not contract.provisions_id:
         raise PermissionDenied
-    letterhead = Letterhead(
-        authority=contract.authority.name, contractor=contract.contractor.name,
-        contract_number=contract.number, contract_title=contract.title,
-        document_title_ja="特記事項", document_title_en="Special provisions", date=timezone.localdate(),
-    )
-    pdf = render_pdf("provisions.printout", letterhead, printout_data(contract.provisions))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="provisions-{contract.pk}.pdf"'
-    return response
+    return pdf_response(contract, "provisions.printout", printout_data(contract.provisions),
+                        f"provisions-{contract.pk}.pdf")
 
 
 def create(request: HttpRequest) -> HttpResponse:
@@ -129,36 +117,21 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "contracts/create.html", {"form": form})
 
 
-def _act(request: HttpRequest, contract: Contract, action: Callable[[Contract], object]) -> HttpResponse:
-    """The shape of every contract action: call the service, show its refusal if any, back to the contract."""
-    try:
-        action(contract)
-    except UserError as error:
-        return _done(request, contract, error)
-    return _done(request, contract)
-
-
-def _valid(form: forms.Form, message_ja: str, message_en: str) -> dict:
-    if not form.is_valid():
-        raise UserError(message_ja, message_en)
-    return form.cleaned_data
-
-
 @require_POST
 def attach_provisions(request: HttpRequest, pk: int) -> HttpResponse:
     def attach(contract: Contract) -> None:
-        data = _valid(AttachProvisionsForm(request.POST, authority=contract.authority),
+        data = valid(AttachProvisionsForm(request.POST, authority=contract.authority),
                       "特記事項の版を選んでください。", "Choose a provisions version.")
         services.attach_provisions(request.user, contract, data["provisions"])
 
     contract = get_contract(request.user, pk, Perm.MANAGE)
-    return _act(request, contract, attach)
+    return act(request, contract, attach, back=_back(contract))
 
 
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    return _act(request, contract, lambda c: services.acknowledge_provisions(request.user, c))
+    return act(request, contract, lambda c: services.acknowledge_provisions(request.user, c), back=_back(contract))
 
 
 @require_POST
@@ -166,15 +139,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
     contract = get_contract(request.user, pk, Perm.DECIDE)
-    return _act(request, contract, lambda c: services.decide_acknowledgement(
+    return act(request, contract, lambda c: services.decide_acknowledgement(
         request.user, c, approve=data.get("approve", False), comment=data.get("comment", ""),
-    ))
+    ), back=_back(contract))
 
 
 @require_POST
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.MANAGE)
-    return _act(request, contract, lambda c: services.end_contract(request.user, c))
+    return act(request, contract, lambda c: services.end_contract(request.user, c), back=_back(contract))
 
 
 @require_POST
@@ -182,7 +155,7 @@ def terminate(request: HttpRequest, pk: int) -> HttpResponse:
     form = TerminateForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     contract = get_contract(request.user, pk, Perm.MANAGE)
-    return _act(request, contract, lambda c: services.terminate_contract(request.user, c, reason))
+    return act(request, contract, lambda c: services.terminate_contract(request.user, c, reason), back=_back(contract))
 
 
 @require_POST
@@ -195,9 +168,9 @@ def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
 
     def assign(contract: Contract) -> None:
         form = RoleForm(request.POST, organisations=[contract.authority_id, contract.contractor_id], roles=allowed)
-        data = _valid(form, "担当者と役割を選んでください。", "Choose a person and a role.")
+        data = valid(form, "担当者と役割を選んでください。", "Choose a person and a role.")
         if Perm.MANAGE not in granted and data["user"].organisation_id != request.user.organisation_id:
             raise PermissionDenied
         services.assign_role(request.user, contract, data["user"], data["role"])
 
-    return _act(request, contract, assign)
+    return act(request, contract, assign, back=_back(contract))

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from itaku.contracts.access import Perm, perms, visible_contracts
 from itaku.contracts.services import evaluate_controls
+from itaku.people.services import valid_pledge
 from itaku.provisions.controls import worst
 
 
@@ -19,7 +20,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         results = evaluate_controls(contract) if shows_controls else []
         rows.append({"contract": contract, "state": worst(results) if shows_controls else None,
                      "counts": _counts(results)})
-    return render(request, "portal/dashboard.html", {"rows": rows})
+    pledge_needed = next((row["contract"] for row in rows
+                          if row["contract"].contractor_id == request.user.organisation_id), None)
+    if pledge_needed is not None and valid_pledge(request.user) is not None:
+        pledge_needed = None
+    return render(request, "portal/dashboard.html", {"rows": rows, "pledge_needed": pledge_needed})
 
 
 def _counts(results: list) -> dict[str, int]:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from itaku.ledger.services import record
@@ -26,19 +26,20 @@ def _subject_facts(subject: Any) -> dict[str, Any]:
     return {"subject": f"{subject._meta.label_lower}:{subject.pk}"}
 
 
-def _rounds(subject: Any, kind: str):
+def rounds(subject: Any, kind: str) -> QuerySet[Submission]:
+    """Every round of `kind` for `subject`, for histories and timelines."""
     subject_type = ContentType.objects.get_for_model(subject)
     return Submission.objects.filter(subject_type=subject_type, subject_id=subject.pk, kind=kind)
 
 
 def latest(subject: Any, kind: str) -> Submission | None:
     """The newest round of `kind` for `subject`, whatever its status."""
-    return _rounds(subject, kind).order_by("-round").first()
+    return rounds(subject, kind).order_by("-round").first()
 
 
 def accepted(subject: Submittable, kind: str) -> Submission | None:
     """The newest accepted round, only if the subject has not changed since it was submitted."""
-    found = _rounds(subject, kind).filter(status__in=Submission.ACCEPTING).order_by("-round").first()
+    found = rounds(subject, kind).filter(status__in=Submission.ACCEPTING).order_by("-round").first()
     if found is None or not found.matches(subject):
         return None
     return found
@@ -49,14 +50,14 @@ def submit(
 ) -> Submission:
     """Freeze the subject's state and hand it to the other side; refuses while a round is still open."""
     with transaction.atomic():
-        rounds = _rounds(subject, kind).select_for_update()
-        if rounds.filter(status=Submission.Status.SUBMITTED).exists():
+        previous = rounds(subject, kind).select_for_update()
+        if previous.filter(status=Submission.Status.SUBMITTED).exists():
             raise SubmissionError("既に提出済みで、判断待ちです。", "Already submitted and awaiting a decision.")
         snapshot = subject.snapshot()
         submission = Submission.objects.create(
             chain=chain, articles=sorted(set(articles)), kind=kind,
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk,
-            round=(rounds.aggregate(n=Max("round"))["n"] or 0) + 1,
+            round=(previous.aggregate(n=Max("round"))["n"] or 0) + 1,
             snapshot=snapshot, snapshot_sha256=snapshot_sha256(snapshot),
             submitted_by=by, submitted_at=timezone.now(),
         )

@@ -1,0 +1,89 @@
+"""Controls for article 2 (structure) and article 4 (confidentiality pledges)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from itaku.contracts.models import Contract
+from itaku.ledger.services import handling_events, last_event
+from itaku.people import services as people
+from itaku.provisions.controls import Evidence, Finding, State, control
+from itaku.submissions import services as submissions
+from itaku.submissions.models import Submission
+
+
+@control("people.responsible_named", topics=["structure"],
+         title_ja="責任者の明確化", title_en="Responsible person named")
+def responsible_named(contract: Contract) -> Iterator[Finding]:
+    version = people.newest_version(contract)
+    if version is None:
+        yield Finding(State.VIOLATION, "責任者が定められていません（体制が未作成）。",
+                      "No responsible person: the structure has not been declared.")
+        return
+    yield Finding(State.OK, f"責任者: {version.responsible}（第{version.number}版）",
+                  f"Responsible person: {version.responsible} (version {version.number})",
+                  (Evidence.object(version),))
+
+
+@control("people.structure_acknowledged", topics=["structure"],
+         title_ja="体制の書面化と受理", title_en="Structure in writing, acknowledged")
+def structure_acknowledged(contract: Contract) -> Iterator[Finding]:
+    version = people.newest_version(contract)
+    if version is None:
+        return  # reported by people.responsible_named
+    submission = submissions.latest(version, people.STRUCTURE)
+    if submission is not None and submissions.accepted(version, people.STRUCTURE) is not None:
+        yield Finding(State.OK, f"第{version.number}版の体制届が受理されています。",
+                      f"Version {version.number} of the structure is acknowledged.",
+                      _event(contract, f"{people.STRUCTURE}.acknowledged"))
+    elif submission is not None and submission.is_open:
+        yield Finding(State.MISSING, f"第{version.number}版の体制届が受理待ちです。",
+                      f"Version {version.number} of the structure awaits acknowledgement.")
+    elif submission is not None and submission.status in Submission.REFUSING:
+        yield Finding(State.MISSING, f"第{version.number}版の体制届が差し戻されています。",
+                      f"Version {version.number} of the structure was returned.")
+    else:
+        yield Finding(State.MISSING, f"第{version.number}版の体制が提出されていません。",
+                      f"Version {version.number} of the structure has not been submitted.")
+
+
+def _event(contract: Contract, kind: str) -> tuple[Evidence, ...]:
+    event = last_event(contract.ledger_chain, kind)
+    return (Evidence.event(event),) if event else ()
+
+
+def _acknowledged_timeline(contract: Contract) -> list[tuple[object, set[int]]]:
+    """(acknowledged at, people) for every acknowledged structure round, oldest first."""
+    timeline = []
+    for version in people.StructureVersion.objects.filter(structure__contract=contract):
+        accepted = submissions.rounds(version, people.STRUCTURE).filter(status__in=Submission.ACCEPTING)
+        for submission in accepted.exclude(decided_at=None):
+            timeline.append((submission.decided_at, version.people_ids()))
+    return sorted(timeline, key=lambda entry: entry[0])
+
+
+@control("people.handled_within_structure", topics=["structure"],
+         title_ja="体制外の者による取扱いの有無", title_en="Only people in the structure handled data")
+def handled_within_structure(contract: Contract) -> Iterator[Finding]:
+    timeline = _acknowledged_timeline(contract)
+    for event in handling_events(contract.ledger_chain).order_by("seq"):
+        in_force = [ids for at, ids in timeline if at <= event.time]
+        if not in_force or event.facts.get("person") not in in_force[-1]:
+            yield Finding(State.VIOLATION, "受理された体制に記載のない者が個人情報を取り扱いました。",
+                          "Someone not in the acknowledged structure handled personal data.",
+                          (Evidence.event(event),))
+            return
+
+
+@control("people.pledges", topics=["confidentiality"],
+         title_ja="秘密保持の誓約", title_en="Confidentiality pledges")
+def pledges(contract: Contract) -> Iterator[Finding]:
+    for person in people.structure_people(contract):
+        if people.valid_pledge(person) is not None:
+            continue
+        if handling_events(contract.ledger_chain, person.pk).exists():
+            yield Finding(State.VIOLATION, f"{person} が誓約なしに個人情報を取り扱いました。",
+                          f"{person} handled personal data without a pledge.",
+                          (Evidence.event(handling_events(contract.ledger_chain, person.pk).first()),))
+        else:
+            yield Finding(State.MISSING, f"{person} の誓約書がありません。", f"No pledge from {person}.")

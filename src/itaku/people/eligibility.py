@@ -1,0 +1,118 @@
+"""The one gate: may this person touch this contract's personal data, from this address, now?
+
+Everything that handles data asks `check`; it returns every reason for a refusal (article and message) and
+records the refusal in the ledger. `evaluate` gives the same answer without recording, for pages and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from itaku.accounts.models import User
+from itaku.contracts.models import Contract
+from itaku.ledger.services import record
+from itaku.people import services as people
+from itaku.places import services as places
+from itaku.training import services as training
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    articles: tuple[int, ...]
+    message_ja: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    person: int
+    contract: int
+    reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "person": self.person, "contract": self.contract, "allowed": self.allowed,
+            "reasons": [{"code": r.code, "articles": list(r.articles), "message": {"ja": r.message_ja,
+                                                                                   "en": r.message_en}}
+                        for r in self.reasons],
+        }
+
+
+def _topic_labels(codes: frozenset[str]) -> tuple[str, str]:
+    labels = [label for label in training.TOPICS if label[0] in codes]
+    return "、".join(ja for _, ja, _ in labels), ", ".join(en for *_, en in labels)
+
+
+def evaluate(person: User, contract: Contract, client_address: str | None, at: dt.datetime | None = None) -> Decision:
+    """Every requirement, checked in the order of the articles; `client_address=None` skips only the
+    address match (a page listing people), never the need for an acknowledged location."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    reasons: list[Reason] = []
+
+    def refuse(code: str, topic: str, ja: str, en: str) -> None:
+        reasons.append(Reason(code, tuple(contract.articles_for(topic)), ja, en))
+
+    if contract.status != Contract.Status.ACTIVE or not (contract.start <= today <= contract.end):
+        refuse("contract_inactive", "protection", "契約が有効期間中ではありません。",
+               "The contract is not active today.")
+    party = person.organisation
+    if party is None or party.pk != contract.contractor_id:
+        refuse("not_a_party", "structure", "契約の受託者の従業者ではありません。",
+               "The person does not belong to the contract's contractor.")
+        return Decision(person.pk, contract.pk, tuple(reasons))
+    if person.has_left(today) or not person.is_active:
+        refuse("departed", "structure", "退職済み又は無効な利用者です。", "The person has left or is deactivated.")
+    structure = people.acknowledged_version(contract, party)
+    if structure is None:
+        refuse("structure_unacknowledged", "structure", "委託者が受理した体制届がありません。",
+               "No structure has been acknowledged by the authority.")
+    elif person.pk not in structure.people_ids():
+        refuse("not_in_structure", "structure", "受理された体制に記載されていません。",
+               "The person is not in the acknowledged structure.")
+    missing = training.missing_topics(person, contract, at)
+    if missing:
+        ja, en = _topic_labels(missing)
+        refuse("untrained", "training", f"有効な研修の修了がありません（{ja}）。",
+               f"No valid training completion ({en}).")
+    if people.valid_pledge(person) is None:
+        refuse("no_pledge", "confidentiality", "現行の誓約書に同意していません。",
+               "The person has not accepted the current confidentiality pledge.")
+    if not places.has_acknowledged_location(contract, party):
+        refuse("no_location", "work_location", "委託者が受理した作業場所がありません。",
+               "No work location has been acknowledged by the authority.")
+    elif client_address is not None:
+        try:
+            ipaddress.ip_address(client_address)
+        except ValueError:
+            refuse("address_invalid", "work_location", "接続元アドレスを確認できません。",
+                   "The client address cannot be determined.")
+        else:
+            if places.location_for(contract, client_address, party) is None:
+                refuse("outside_location", "work_location", "届け出た作業場所の外からの接続です。",
+                       "The request comes from outside the reported work locations.")
+    return Decision(person.pk, contract.pk, tuple(reasons))
+
+
+def check(person: User, contract: Contract, client_address: str | None, at: dt.datetime | None = None,
+          *, purpose_id: int | None = None) -> Decision:
+    """The gate itself: evaluates and records every refusal (person, reason codes; never data)."""
+    decision = evaluate(person, contract, client_address or "", at)
+    if not decision.allowed:
+        with transaction.atomic():
+            record("eligibility.refused", chain=contract.ledger_chain, actor=person,
+                   articles=sorted({a for r in decision.reasons for a in r.articles}),
+                   facts={"person": person.pk, "reasons": [r.code for r in decision.reasons],
+                          "purpose": purpose_id})
+    return decision
