@@ -14,12 +14,18 @@ from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
 
 
-def act(request: HttpRequest, contract: Contract, action: Callable[[Contract], object], *, back: str) -> HttpResponse:
-    """Run `action`; a UserError becomes a bilingual message on the page `back` leads to."""
+def act(
+    request: HttpRequest, contract: Contract, action: Callable[[Contract], object], *, back: str,
+    done: str | None = None,
+) -> HttpResponse:
+    """Run `action`; a UserError becomes a bilingual message on the page `back` leads to, success `done`."""
     try:
         action(contract)
     except UserError as error:
         messages.error(request, f"{error.message_ja} / {error.message_en}")
+    else:
+        if done:
+            messages.success(request, done)
     return redirect(back)
 
 
