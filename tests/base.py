@@ -67,6 +67,8 @@ class ContractTestCase(TestCase):
     """Every view test starts from the same world and covers the access boundary."""
 
     activate = True
+    # The people of a permission matrix, in the order of its expected statuses.
+    ROLES: tuple[str, ...] = ("supervisor", "auditor", "responsible", "worker", "colleague", "outsider")
 
     def setUp(self) -> None:
         self.world = World(activate=self.activate)
@@ -76,6 +78,15 @@ class ContractTestCase(TestCase):
         client = Client()
         client.force_login(user)
         return client
+
+    def assert_matrix(self, method: str, prefix: str, table: dict[str, tuple[int, ...]], **params: object) -> None:
+        """NetBox-style permission matrix: for each path under /contracts/<pk>/<prefix>, the status each of
+        ROLES gets; `{name}` in a path is filled from `params`."""
+        for path, expected in table.items():
+            for role, status in zip(self.ROLES, expected, strict=True):
+                url = f"/contracts/{self.contract.pk}/{prefix}{path.format(**params)}"
+                response = getattr(self.client_for(getattr(self.world, role)), method)(url)
+                self.assertEqual(response.status_code, status, f"{method} {url} as {role}")
 
 
 class LedgerTransactionTestCase(TransactionTestCase):

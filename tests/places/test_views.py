@@ -35,19 +35,11 @@ class PlacesViewMatrixTests(ContractTestCase):
         "{location}/decide/": (302, 403, 403, 403, 404, 404),
     }
 
-    def _check(self, method: str, table: dict[str, tuple[int, ...]]) -> None:
-        location = add(self.world)
-        for path, expected in table.items():
-            for role, status in zip(self.ROLES, expected, strict=True):
-                url = f"/contracts/{self.contract.pk}/places/{path.format(location=location.pk)}"
-                response = getattr(self.client_for(getattr(self.world, role)), method)(url)
-                self.assertEqual(response.status_code, status, f"{method} {url} as {role}")
-
     def test_get(self) -> None:
-        self._check("get", self.GET)
+        self.assert_matrix("get", "places/", self.GET, location=add(self.world).pk)
 
     def test_post(self) -> None:
-        self._check("post", self.POST)
+        self.assert_matrix("post", "places/", self.POST, location=add(self.world).pk)
 
     def test_a_location_of_another_contract_is_not_found(self) -> None:
         other = contracts.create_contract(

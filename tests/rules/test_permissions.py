@@ -20,33 +20,28 @@ ROLES = ("supervisor", "auditor", "responsible", "worker", "colleague", "outside
 class RulesViewMatrixTests(RulesTestCase):
     """Expected status per role; `colleague` is staff of the same authority without a role on the contract."""
 
+    ROLES = ROLES
+
     def setUp(self) -> None:
         super().setUp()
         self.version = self.new_version()
 
-    def _check(self, method: str, table: dict[str, tuple[int, ...]]) -> None:
-        for path, expected in table.items():
-            for role, status in zip(ROLES, expected, strict=True):
-                url = f"/contracts/{self.contract.pk}/rules/{path.format(v=self.version.pk)}"
-                response = getattr(self.client_for(getattr(self.world, role)), method)(url)
-                self.assertEqual(response.status_code, status, f"{method} {url} as {role}")
-
     def test_get(self) -> None:
-        self._check("get", {
+        self.assert_matrix("get", "rules/", {
             "": (200, 200, 200, 200, 404, 404, 404),
             "upload/": (403, 403, 200, 403, 404, 404, 404),
             "{v}/download/": (200, 200, 200, 403, 404, 404, 404),
             "{v}/submit/": (405, 405, 405, 405, 405, 405, 405),
             "{v}/decide/": (405, 405, 405, 405, 405, 405, 405),
-        })
+        }, v=self.version.pk)
 
     def test_post(self) -> None:
-        self._check("post", {
+        self.assert_matrix("post", "rules/", {
             "upload/": (403, 403, 200, 403, 404, 404, 404),
             "{v}/decide/": (302, 403, 403, 403, 404, 404, 404),
             "{v}/submit/": (403, 403, 302, 403, 404, 404, 404),
             "{v}/download/": (405, 405, 405, 405, 405, 405, 405),
-        })
+        }, v=self.version.pk)
         self.assertEqual(services.current_state(self.contract)["pending"], self.version)
 
     def test_a_version_of_another_contract_is_not_found(self) -> None:

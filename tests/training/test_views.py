@@ -41,15 +41,8 @@ class TrainingViewMatrixTests(TrainingTestCase):
         self.material, self.own, self.other = (attachment_of(course).pk, attachment_of(own).pk,
                                                attachment_of(other).pk)
 
-    def _check(self, method: str, table: dict[str, tuple[int, ...]]) -> None:
-        for path, expected in table.items():
-            for role, status in zip(self.ROLES, expected, strict=True):
-                url = f"/contracts/{self.contract.pk}/training/{path}"
-                response = getattr(self.client_for(getattr(self.world, role)), method)(url)
-                self.assertEqual(response.status_code, status, f"{method} {url} as {role}")
-
     def test_get(self) -> None:
-        self._check("get", {
+        self.assert_matrix("get", "training/", {
             "": (200, 200, 200, 200, 404, 404, 404),
             "completions.pdf": (200, 200, 200, 403, 404, 404, 404),
             "import/": (403, 403, 200, 403, 404, 404, 404),
@@ -61,7 +54,7 @@ class TrainingViewMatrixTests(TrainingTestCase):
         })
 
     def test_post(self) -> None:
-        self._check("post", {
+        self.assert_matrix("post", "training/", {
             "courses/add/": (302, 403, 302, 403, 404, 404, 404),
             "completions/add/": (403, 403, 302, 403, 404, 404, 404),
             "settings/": (302, 403, 403, 403, 404, 404, 404),
