@@ -69,7 +69,7 @@ class DraftFlowTests(ContractTestCase):
     def test_acknowledge_then_approve_over_http(self) -> None:
         self.client_for(self.world.responsible).post(f"/contracts/{self.contract.pk}/acknowledge/")
         response = self.client_for(self.world.supervisor).post(
-            f"/contracts/{self.contract.pk}/decide/", {"approve": "on"},
+            f"/contracts/{self.contract.pk}/decide/", {"accept": "on"},
         )
         self.assertRedirects(response, f"/contracts/{self.contract.pk}/")
         self.assertEqual(self.world.refresh().status, "active")

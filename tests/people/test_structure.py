@@ -74,7 +74,7 @@ class StructureViewTests(ContractTestCase):
         self.assertRedirects(response, f"/contracts/{self.contract.pk}/people/")
         client.post(f"/contracts/{self.contract.pk}/people/structure/1/submit/")
         self.client_for(self.world.supervisor).post(
-            f"/contracts/{self.contract.pk}/people/structure/1/decide/", {"acknowledge": "on"})
+            f"/contracts/{self.contract.pk}/people/structure/1/decide/", {"accept": "on"})
         self.assertEqual(people.acknowledged_version(self.contract).number, 1)
 
     def test_worker_without_duties_is_explained(self) -> None:

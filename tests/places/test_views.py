@@ -90,7 +90,7 @@ class FlowTests(ContractTestCase):
 
         supervisor = self.english(self.world.supervisor)
         self.assertIn(f'action="{self.url(f"{location.pk}/decide/")}"', supervisor.get(self.url()).content.decode())
-        self.assertRedirects(supervisor.post(self.url(f"{location.pk}/decide/"), {"acknowledge": "on"}), self.url())
+        self.assertRedirects(supervisor.post(self.url(f"{location.pk}/decide/"), {"accept": "on"}), self.url())
         body = supervisor.get(self.url()).content.decode()
         self.assertIn('<span class="state state-ok">Acknowledged by the authority</span>', body)
         self.assertEqual(services.acknowledged_locations(self.contract), [location])

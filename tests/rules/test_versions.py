@@ -110,16 +110,16 @@ class SubmitAndDecideTests(RulesTestCase):
         base = f"/contracts/{self.contract.pk}/rules/"
         responsible, supervisor = self.client_for(self.world.responsible), self.client_for(self.world.supervisor)
         self.assertRedirects(responsible.post(f"{base}{version.pk}/submit/"), base)
-        response = supervisor.post(f"{base}{version.pk}/decide/", {"decision": "return"}, follow=True)
+        response = supervisor.post(f"{base}{version.pk}/decide/", {}, follow=True)
         self.assertContains(response, "A return or rejection needs a reason.")
-        supervisor.post(f"{base}{version.pk}/decide/", {"decision": "return", "comment": "別紙が必要です。"})
+        supervisor.post(f"{base}{version.pk}/decide/", {"comment": "別紙が必要です。"})
         self.assertEqual(submissions.latest(version, services.KIND).status, Submission.Status.RETURNED)
         self.assertContains(responsible.get(base), "別紙が必要です。")
         responsible.post(f"{base}{version.pk}/submit/")
-        supervisor.post(f"{base}{version.pk}/decide/", {"decision": "acknowledge"})
+        supervisor.post(f"{base}{version.pk}/decide/", {"accept": "on"})
         self.assertEqual(services.current_state(self.contract)["acknowledged"], version)
-        response = supervisor.post(f"{base}{version.pk}/decide/", {"decision": "maybe"}, follow=True)
-        self.assertContains(response, "Choose to acknowledge or to return.")
+        response = supervisor.post(f"{base}{version.pk}/decide/", {"accept": "on"}, follow=True)
+        self.assertContains(response, "awaiting a decision")
 
 
 class ChangeVoidsTests(RulesTestCase):

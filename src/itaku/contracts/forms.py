@@ -37,11 +37,6 @@ class AttachProvisionsForm(forms.Form):
         self.fields["provisions"].queryset = ProvisionsVersion.objects.filter(authority=authority)
 
 
-class DecisionForm(forms.Form):
-    approve = forms.BooleanField(required=False)
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
 class TerminateForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -14,6 +14,7 @@ from itaku.lib.errors import UserError
 from itaku.provisions.controls import Result, evaluate
 from itaku.submissions import services as submissions
 from itaku.submissions.models import Submission
+from itaku.validation import user_error
 
 ACKNOWLEDGEMENT = "contract.provisions"
 
@@ -30,10 +31,8 @@ def _validated(contract: Contract) -> None:
     try:
         contract.full_clean()
     except ValidationError as exc:
-        messages = "; ".join(str(m) for ms in exc.message_dict.values() for m in ms)
-        raise ContractError(
-            f"契約の内容に誤りがあります: {messages}", f"The contract is not valid: {messages}",
-        ) from None
+        error = user_error(exc, "契約の内容に誤りがあります", "The contract is not valid", Contract)
+        raise ContractError(error.message_ja, error.message_en) from None
 
 
 def create_contract(
@@ -90,10 +89,8 @@ def assign_role(by: Any, contract: Contract, user: Any, role: str) -> ContractRo
         try:
             assignment.full_clean()
         except ValidationError as exc:
-            messages = "; ".join(exc.messages)
-            raise ContractError(
-                f"役割を割り当てられません: {messages}", f"Cannot assign the role: {messages}",
-            ) from None
+            error = user_error(exc, "役割を割り当てられません", "Cannot assign the role")
+            raise ContractError(error.message_ja, error.message_en) from None
         assignment.save()
         record(
             "contract.role_assigned", chain=contract.ledger_chain, actor=by, articles=_articles(contract),

@@ -16,7 +16,6 @@ from itaku.contracts.documents import pdf_response
 from itaku.contracts.forms import (
     AttachProvisionsForm,
     ContractForm,
-    DecisionForm,
     LedgerFilterForm,
     RoleForm,
     TerminateForm,
@@ -28,6 +27,7 @@ from itaku.provisions.controls import worst
 from itaku.provisions.services import printout_data
 from itaku.provisions.topics import topic
 from itaku.submissions import services as submissions
+from itaku.submissions.forms import DecisionForm
 
 
 def _back(contract: Contract) -> str:
@@ -136,11 +136,10 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    form = DecisionForm(request.POST)
-    data = form.cleaned_data if form.is_valid() else {}
+    accept, comment = DecisionForm.parse(request.POST)
     contract = get_contract(request.user, pk, Perm.DECIDE)
     return act(request, contract, lambda c: services.decide_acknowledgement(
-        request.user, c, approve=data.get("approve", False), comment=data.get("comment", ""),
+        request.user, c, approve=accept, comment=comment,
     ), back=_back(contract))
 
 

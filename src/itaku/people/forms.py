@@ -44,11 +44,6 @@ class MemberForm(forms.Form):
 MemberFormSet = forms.formset_factory(MemberForm, extra=3, max_num=200)
 
 
-class DecisionForm(forms.Form):
-    acknowledge = forms.BooleanField(required=False)
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class PledgeTextForm(forms.Form):
     body = forms.CharField(label=_("Pledge text"), widget=forms.Textarea(attrs={"rows": 14}))
 

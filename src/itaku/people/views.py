@@ -18,7 +18,6 @@ from itaku.people import eligibility
 from itaku.people import services as people
 from itaku.people.forms import (
     AcceptPledgeForm,
-    DecisionForm,
     DepartureForm,
     MemberFormSet,
     PledgeTextForm,
@@ -26,6 +25,7 @@ from itaku.people.forms import (
 )
 from itaku.people.models import Pledge, StructureVersion
 from itaku.submissions import services as submissions
+from itaku.submissions.forms import DecisionForm
 
 
 def _back(contract: Contract, name: str = "people:index") -> str:
@@ -50,7 +50,7 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/index.html", {
         "contract": contract, "perms": {p.value for p in granted}, "rows": rows,
         "newest": people.newest_version(contract), "acknowledged": people.acknowledged_version(contract),
-        "former": people.former_workers(contract), "decision_form": DecisionForm(),
+        "former": people.former_workers(contract),
         "departure_form": DepartureForm(organisation_id=contract.contractor_id),
     })
 
@@ -88,10 +88,9 @@ def structure_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse
 def structure_decide(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.DECIDE)
     version = _version(contract, number)
-    form = DecisionForm(request.POST)
-    data = form.cleaned_data if form.is_valid() else {}
+    accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: people.decide_version(
-        request.user, version, acknowledge=data.get("acknowledge", False), comment=data.get("comment", ""),
+        request.user, version, acknowledge=accept, comment=comment,
     ), back=_back(contract))
 
 

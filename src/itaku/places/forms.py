@@ -44,8 +44,3 @@ class LocationForm(forms.Form):
             return parse_networks(self.cleaned_data["networks"])
         except UserError as error:
             raise forms.ValidationError(f"{error.message_ja} / {error.message_en}") from None
-
-
-class DecisionForm(forms.Form):
-    acknowledge = forms.BooleanField(required=False)
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -20,6 +20,7 @@ from itaku.places.models import ReportStatus, WorkLocation
 from itaku.places.network import contains, parse_address, parse_networks, sorted_networks
 from itaku.submissions import services as submissions
 from itaku.submissions.models import Submission
+from itaku.validation import user_error
 
 KIND = "places.location"
 TOPIC = "work_location"
@@ -70,14 +71,8 @@ def _validated(location: WorkLocation) -> None:
     try:
         location.full_clean()
     except ValidationError as exc:
-        parts = []
-        for field, messages in exc.message_dict.items():
-            label = str(WorkLocation._meta.get_field(field).verbose_name) if field in FIELDS else ""
-            parts += [f"{label}: {m}" if label else str(m) for m in messages]
-        detail = "; ".join(parts)
-        raise PlacesError(
-            f"作業場所の内容に誤りがあります: {detail}", f"The work location is not valid: {detail}",
-        ) from None
+        error = user_error(exc, "作業場所の内容に誤りがあります", "The work location is not valid", WorkLocation)
+        raise PlacesError(error.message_ja, error.message_en) from None
 
 
 def add_location(

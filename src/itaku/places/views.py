@@ -16,8 +16,9 @@ from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
 from itaku.places import services
 from itaku.places.documents import WorkLocationReport
-from itaku.places.forms import DecisionForm, LocationForm
+from itaku.places.forms import LocationForm
 from itaku.places.models import WorkLocation
+from itaku.submissions.forms import DecisionForm
 
 DOCUMENT = WorkLocationReport.kind
 
@@ -82,10 +83,9 @@ def report(request: HttpRequest, pk: int, location: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int, location: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.DECIDE)
     found = _location(contract, location)
-    form = DecisionForm(request.POST)
-    data = form.cleaned_data if form.is_valid() else {}
+    accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: services.decide_location(
-        request.user, found, acknowledge=data.get("acknowledge", False), comment=data.get("comment", ""),
+        request.user, found, acknowledge=accept, comment=comment,
     ), back=_back(contract))
 
 

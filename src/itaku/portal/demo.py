@@ -8,15 +8,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
-from itaku.contracts.models import Role
+from itaku.contracts.models import Contract, Role
+from itaku.people import services as people
+from itaku.places import services as places
 from itaku.provisions.services import import_version
 from itaku.provisions.topics import shinagawa_text
+from itaku.rules import services as rules
+from itaku.training import services as training
 
 DEMO_PASSWORD = "itaku-demo-2025"  # noqa: S105  (published on purpose; demo accounts only log in with ITAKU_DEMO=1)
 
@@ -104,4 +109,53 @@ def load() -> list[Login]:
             if status == "active":
                 contracts.acknowledge_provisions(responsible, contract)
                 contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
+                _prepare(contract, responsible, [users[w] for w in workers], users["yamada"])
     return logins
+
+
+RULES_TEXT = """個人情報保護管理規程
+
+第1条（目的）この規程は、当社が受託業務において取り扱う個人情報の適正な管理のために必要な事項を定める。
+第2条（管理責任者）代表取締役は、個人情報保護管理責任者を任命する。
+第3条（教育）管理責任者は、従業者に対し年1回以上の研修を実施する。
+第4条（持出し）個人情報は、委託者の許可なく作業場所から持ち出してはならない。
+"""
+
+
+def _prepare(contract: Contract, responsible: User, workers: list[User], supervisor: User) -> None:
+    """Articles 2, 3, 4, 5 and 15 in place, so the demo workers may handle data; one worker's training has
+    lapsed, so the eligibility page shows a refusal with its reason."""
+    today = timezone.localdate()
+    version = people.save_version(
+        responsible, contract, responsible=responsible, responsible_scope="受託業務における個人情報の管理全般",
+        description="責任者が業務従事者を監督し、入力作業は施錠された専用作業室でのみ行う。"
+                    "作業記録は日次で責任者が確認する。",
+        members=[(worker, "個人情報のデータ入力・照合") for worker in workers],
+    )
+    people.submit_version(responsible, version)
+    people.decide_version(supervisor, version, acknowledge=True)
+    course = training.add_course(
+        responsible, contract, title="個人情報保護・情報セキュリティ研修（年次）",
+        summary="個人情報保護法、情報セキュリティ、本件特記事項、業務手順",
+        topics=[code for code, *_ in training.TOPICS],
+    )
+    for index, person in enumerate([responsible, *workers]):
+        lapsed = index == 2  # the second worker of the first contract: training more than a year old
+        completed = today - dt.timedelta(days=400 if lapsed else 60)
+        training.record_completion(responsible, contract, person=person, course=course, completed_on=completed,
+                                   passed=True)
+        if people.valid_pledge(person) is None:
+            people.accept_pledge(person, contract)
+    location = places.add_location(
+        responsible, contract, name="本社 データ入力室", address=contract.contractor.address, room="5階 501室",
+        networks=["127.0.0.0/8", "::1/128"], storage="itaku の保管庫（暗号化）。紙の帳票は施錠書庫。",
+        safeguards="ICカードによる入退室管理、監視カメラ、私物の持込禁止",
+    )
+    places.report_location(responsible, location)
+    places.decide_location(supervisor, location, acknowledge=True)
+    rules_version = rules.upload_version(
+        responsible, contract, title="個人情報保護管理規程", document_date=dt.date(today.year, 4, 1),
+        upload=SimpleUploadedFile("rules.txt", RULES_TEXT.encode(), content_type="text/plain"),
+    )
+    rules.submit_version(responsible, rules_version)
+    rules.decide_version(supervisor, rules_version, acknowledge=True)

@@ -24,8 +24,3 @@ class UploadForm(forms.Form):
         self.fields["file"].label = gettext("Rules file (.pdf, .docx or .txt, up to %(mb)s MB)") % {
             "mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         }
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("acknowledge", _("Acknowledge")), ("return", _("Return with comment"))])
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

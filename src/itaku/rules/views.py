@@ -16,8 +16,9 @@ from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
 from itaku.rules import services
 from itaku.rules.errors import RulesError
-from itaku.rules.forms import DecisionForm, UploadForm
+from itaku.rules.forms import UploadForm
 from itaku.rules.models import RulesVersion
+from itaku.submissions.forms import DecisionForm
 
 
 def _back(contract: Contract) -> str:
@@ -76,13 +77,10 @@ def submit(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.DECIDE)
     rules = _version(contract, version)
-    form = DecisionForm(request.POST)
+    accept, comment = DecisionForm.parse(request.POST)
 
     def decide_it(c: Contract) -> object:
-        if not form.is_valid():
-            raise UserError("「受理」か「差戻し」を選んでください。", "Choose to acknowledge or to return.")
-        return services.decide_version(request.user, rules, acknowledge=form.cleaned_data["decision"] == "acknowledge",
-                                       comment=form.cleaned_data["comment"])
+        return services.decide_version(request.user, rules, acknowledge=accept, comment=comment)
 
     return act(request, contract, decide_it, back=_back(contract), done=_("The decision was recorded."))
 

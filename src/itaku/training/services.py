@@ -37,6 +37,7 @@ from itaku.training.models import (
     normalise_title,
     ordered_topics,
 )
+from itaku.validation import user_error
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -281,8 +282,8 @@ def _validated(instance: Any) -> None:
     try:
         instance.full_clean()
     except ValidationError as exc:
-        messages = "; ".join(exc.messages)
-        raise TrainingError(f"入力に誤りがあります: {messages}", f"The input is not valid: {messages}") from None
+        error = user_error(exc, "入力に誤りがあります", "The input is not valid", type(instance))
+        raise TrainingError(error.message_ja, error.message_en) from None
 
 
 def add_course(
