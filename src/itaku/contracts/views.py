@@ -65,7 +65,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "acknowledgement": submissions.latest(contract, services.ACKNOWLEDGEMENT),
         "people": contract.roles.select_related("user", "user__organisation").order_by("role", "user__username"),
         "attach_form": AttachProvisionsForm(authority=contract.authority),
-        "decision_form": DecisionForm(),
         "terminate_form": TerminateForm(),
         "role_form": RoleForm(
             organisations=[contract.authority_id, contract.contractor_id], roles=_assignable_roles(granted),

@@ -39,7 +39,6 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
         "contract": contract,
         "perms": {p.value for p in perms(request.user, contract)},
         "reports": services.reports(contract),
-        "decision_form": DecisionForm(),
     })
 
 
