@@ -7,8 +7,10 @@ from io import StringIO
 from django.core.management import CommandError, call_command
 from django.test import Client, TestCase, override_settings
 
+from itaku.accounts.models import User
 from itaku.contracts.models import Contract
 from itaku.ledger.services import chains, verify_chain
+from itaku.people.eligibility import evaluate
 from itaku.portal import demo
 
 
@@ -40,3 +42,13 @@ class DemoTests(TestCase):
             body = client.get("/").content.decode()
         for number in Contract.objects.values_list("number", flat=True):
             self.assertIn(number, body)
+
+
+class DemoArticlesTests(TestCase):
+    def test_demo_workers_meet_articles_2_to_5_and_15_but_one(self) -> None:
+        demo.load()
+        suzuki, takahashi = User.objects.get(username="suzuki"), User.objects.get(username="takahashi")
+        contract = Contract.objects.get(roles__user=takahashi, status="active")
+        self.assertTrue(evaluate(suzuki, contract, "127.0.0.1").allowed)
+        self.assertEqual([r.code for r in evaluate(takahashi, contract, "127.0.0.1").reasons], ["untrained"])
+        self.assertEqual([r.code for r in evaluate(suzuki, contract, "203.0.113.9").reasons], ["outside_location"])
