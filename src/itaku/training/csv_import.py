@@ -8,7 +8,6 @@ and English, and never repeats the cell's value (it may be personal data).
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -18,11 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itaku.accounts.models import User
+from itaku.lib.csvfile import ENCODING_LABELS, MAX_ERRORS, RowError, decode, parse_date
 from itaku.lib.errors import UserError
 from itaku.training.models import Completion, Course, normalise_title
-
-MAX_ERRORS = 100
-ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "CP932"}
 
 
 @dataclass(frozen=True)
@@ -61,35 +58,7 @@ def _name_key(text: str) -> str:
 _ALIASES = {_key(alias): column for column in COLUMNS for alias in column.aliases}
 
 
-# Dates ------------------------------------------------------------------------------------------------------
-
-# (name, first day, last day); NFKC has already turned ㋿ into 令和 and ㍻ into 平成.
-_ERAS = {
-    "令和": (dt.date(2019, 5, 1), None),
-    "平成": (dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
-    "昭和": (dt.date(1926, 12, 25), dt.date(1989, 1, 7)),
-}
-_WESTERN = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
-_ERA = re.compile(r"(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """2026-04-01, 2026/4/1, 2026年4月1日 or 令和8年4月1日 (元年 too); None when it is none of these or no such day."""
-    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    try:
-        if match := _WESTERN.fullmatch(value):
-            year, *parts = match.groups()
-            month, day = (parts[0], parts[1]) if parts[0] else (parts[2], parts[3])
-            return dt.date(int(year), int(month), int(day))
-        if match := _ERA.fullmatch(value):
-            era, year, month, day = match.groups()
-            first, last = _ERAS[era]
-            found = dt.date(first.year + (1 if year == "元" else int(year)) - 1, int(month), int(day))
-            return found if first <= found and (last is None or found <= last) else None
-    except ValueError:  # 2026-02-30
-        return None
-    return None
-
+# Results ---------------------------------------------------------------------------------------------------
 
 def parse_result(text: str) -> bool | None:
     """修了 / passed → True, 未修了 / failed → False, anything else None."""
@@ -97,51 +66,7 @@ def parse_result(text: str) -> bool | None:
     return True if word in _PASSED else False if word in _FAILED else None
 
 
-# Decoding ---------------------------------------------------------------------------------------------------
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding used: a BOM means UTF-8; else strict UTF-8; else CP932 (never shift_jis,
-    which refuses 髙 﨑 ① and differs on ～ −)."""
-    candidates = ["utf-8-sig"] if data.startswith(codecs.BOM_UTF8) else ["utf-8", "cp932"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:  # UTF-16 without a BOM decodes "successfully" as UTF-8 full of NULs
-            return text, encoding
-    raise UserError("文字コードを判別できません（UTF-8 または CP932 で保存してください）",
-                    "cannot determine the encoding (save as UTF-8 or CP932)")
-
-
 # Checking ---------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: where (row as Excel counts it, header as written) and why, in both languages."""
-
-    row: int | None
-    column: str | None
-    reason_ja: str
-    reason_en: str
-
-    @property
-    def message_ja(self) -> str:
-        if self.row is None:
-            return self.reason_ja
-        where = f"{self.row}行目" + (f"「{self.column}」" if self.column else "")
-        return f"{where}: {self.reason_ja}"
-
-    @property
-    def message_en(self) -> str:
-        if self.row is None:
-            return self.reason_en
-        where = f"Row {self.row}" + (f", column “{self.column}”" if self.column else "")
-        return f"{where}: {self.reason_en}"
-
-    def __str__(self) -> str:
-        return f"{self.message_ja} / {self.message_en}"
-
 
 @dataclass(frozen=True)
 class Entry:

@@ -1,0 +1,141 @@
+"""CSV files as users bring them from Excel: CP932 or UTF-8 (with or without a BOM), read as a stream,
+every problem named by row (as Excel numbers it, the header being row 1) and column, in Japanese and English,
+never repeating a cell's value (it may be personal data). Framework-free: training imports and the vault use it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from itaku.lib.errors import UserError
+
+MAX_ERRORS = 100
+ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "CP932"}
+SNIFF_BYTES = 1 << 20
+
+
+# Dates ------------------------------------------------------------------------------------------------------
+
+# (name, first day, last day); NFKC has already turned ㋿ into 令和 and ㍻ into 平成.
+_ERAS = {
+    "令和": (dt.date(2019, 5, 1), None),
+    "平成": (dt.date(1989, 1, 8), dt.date(2019, 4, 30)),
+    "昭和": (dt.date(1926, 12, 25), dt.date(1989, 1, 7)),
+}
+_WESTERN = re.compile(r"(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
+_ERA = re.compile(r"(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})日")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """2026-04-01, 2026/4/1, 2026年4月1日 or 令和8年4月1日 (元年 too); None when it is none of these or no such day."""
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    try:
+        if match := _WESTERN.fullmatch(value):
+            year, *parts = match.groups()
+            month, day = (parts[0], parts[1]) if parts[0] else (parts[2], parts[3])
+            return dt.date(int(year), int(month), int(day))
+        if match := _ERA.fullmatch(value):
+            era, year, month, day = match.groups()
+            first, last = _ERAS[era]
+            found = dt.date(first.year + (1 if year == "元" else int(year)) - 1, int(month), int(day))
+            return found if first <= found and (last is None or found <= last) else None
+    except ValueError:  # 2026-02-30
+        return None
+    return None
+
+
+# Decoding ---------------------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding used: a BOM means UTF-8; else strict UTF-8; else CP932 (never shift_jis,
+    which refuses 髙 﨑 ① and differs on ～ −)."""
+    candidates = ["utf-8-sig"] if data.startswith(codecs.BOM_UTF8) else ["utf-8", "cp932"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:  # UTF-16 without a BOM decodes "successfully" as UTF-8 full of NULs
+            return text, encoding
+    raise UserError("文字コードを判別できません（UTF-8 または CP932 で保存してください）",
+                    "cannot determine the encoding (save as UTF-8 or CP932)")
+
+
+
+def sniff(head: bytes) -> str:
+    """The encoding of a file from its first bytes: BOM → UTF-8; valid UTF-8 → UTF-8; else CP932.
+
+    A multi-byte character cut at the end of `head` does not count against UTF-8.
+    """
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp932"
+    return "utf-8"
+
+
+def _decoded_lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
+    """Line by line, so a decoding error is met at its row (b"\\n" never occurs inside a CP932 or UTF-8
+    character, so splitting the bytes there is safe)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    for raw in iter(stream.readline, b""):
+        yield decoder.decode(raw)
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail
+
+
+def stream_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(row as Excel numbers it, cells) for every record of a binary stream, decoded as it is read.
+
+    Raises UserError naming the row when the bytes stop being `encoding` (a file of mixed encodings) or the
+    CSV quoting is broken; the caller's transaction then keeps nothing of the file.
+    """
+    reader = csv.reader(_decoded_lines(stream, encoding), strict=True)
+    row = 0
+    try:
+        for row, record in enumerate(reader, start=1):
+            yield row, record
+    except UnicodeDecodeError:
+        label = ENCODING_LABELS.get(encoding, encoding)
+        raise UserError(f"{row + 1}行目: {label} として読めない文字があります（文字コードが混在しています）。",
+                        f"Row {row + 1}: bytes that are not {label} (mixed encodings).") from None
+    except csv.Error:
+        raise UserError(f"{row + 1}行目: CSVとして読めません（引用符の対応を確認してください）。",
+                        f"Row {row + 1}: not valid CSV (check the quotes).") from None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: where (row as Excel counts it, header as written) and why, in both languages."""
+
+    row: int | None
+    column: str | None
+    reason_ja: str
+    reason_en: str
+
+    @property
+    def message_ja(self) -> str:
+        if self.row is None:
+            return self.reason_ja
+        where = f"{self.row}行目" + (f"「{self.column}」" if self.column else "")
+        return f"{where}: {self.reason_ja}"
+
+    @property
+    def message_en(self) -> str:
+        if self.row is None:
+            return self.reason_en
+        where = f"Row {self.row}" + (f", column “{self.column}”" if self.column else "")
+        return f"{where}: {self.reason_en}"
+
+    def __str__(self) -> str:
+        return f"{self.message_ja} / {self.message_en}"

@@ -1,0 +1,67 @@
+"""Reading Excel's CSV files: encodings, streaming, rows as Excel numbers them, dates in both calendars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from itaku.lib.csvfile import decode, parse_date, sniff, stream_records
+from itaku.lib.errors import UserError
+
+ROWS = "宛名番号,氏名,住所\r\n1,髙橋 﨑子,品川区広町①\r\n2,\"佐藤\r\n花子\",～大井\r\n"
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    (ROWS.encode("utf-8-sig"), "utf-8-sig"),
+    (ROWS.encode("utf-8"), "utf-8"),
+    (ROWS.encode("cp932"), "cp932"),
+])
+def test_sniff_and_stream(data: bytes, encoding: str) -> None:
+    assert sniff(data[:64]) == encoding
+    rows = list(stream_records(io.BytesIO(data), encoding))
+    assert rows[0] == (1, ["宛名番号", "氏名", "住所"])
+    assert rows[1] == (2, ["1", "髙橋 﨑子", "品川区広町①"])
+    assert rows[2] == (3, ["2", "佐藤\r\n花子", "～大井"])  # a quoted line break stays in its row
+
+
+def test_a_multibyte_character_cut_by_the_sniff_window_is_still_utf8() -> None:
+    data = "氏名".encode()
+    assert sniff(data[:4]) == "utf-8"
+
+
+def test_mixed_encodings_name_the_row() -> None:
+    data = ("a,b\r\n" * 3).encode() + "髙橋,x\r\n".encode("cp932")
+    with pytest.raises(UserError) as caught:
+        list(stream_records(io.BytesIO(data), "utf-8"))
+    assert "row 4" in caught.value.message_en.lower()
+    assert "髙橋" not in str(caught.value)
+
+
+def test_broken_quotes() -> None:
+    with pytest.raises(UserError):
+        list(stream_records(io.BytesIO(b'a,"b\r\nc,d'), "utf-8"))
+
+
+def test_whole_file_decode() -> None:
+    assert decode(ROWS.encode("cp932")) == (ROWS, "cp932")
+    with pytest.raises(UserError):
+        decode(b"\x81\x00\xff\xfe\x00")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-04-01", dt.date(2026, 4, 1)),
+    ("2026/4/1", dt.date(2026, 4, 1)),
+    ("2026年4月1日", dt.date(2026, 4, 1)),
+    ("令和8年4月1日", dt.date(2026, 4, 1)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("平成31年4月30日", dt.date(2019, 4, 30)),
+    ("㍻31年4月30日", dt.date(2019, 4, 30)),
+    ("２０２６－０４－０１", dt.date(2026, 4, 1)),
+    ("平成32年1月1日", None),
+    ("2026-02-30", None),
+    ("昨日", None),
+])
+def test_dates(text: str, expected: dt.date | None) -> None:
+    assert parse_date(text) == expected
