@@ -31,6 +31,12 @@ def test_a_multibyte_character_cut_by_the_sniff_window_is_still_utf8() -> None:
     assert sniff(data[:4]) == "utf-8"
 
 
+def test_halfwidth_katakana_in_cp932_is_not_mistaken_for_utf8() -> None:
+    data = "ﾃｱ,髙橋\r\n".encode("cp932")
+    assert data.startswith(b"\xc3\xb1")  # valid UTF-8 for "ñ"
+    assert sniff(data) == "cp932"
+
+
 def test_mixed_encodings_name_the_row() -> None:
     data = ("a,b\r\n" * 3).encode() + "髙橋,x\r\n".encode("cp932")
     with pytest.raises(UserError) as caught:

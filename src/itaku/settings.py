@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "itaku.training",
     "itaku.rules",
     "itaku.places",
+    "itaku.vault",
     "itaku.portal",
 ]
 

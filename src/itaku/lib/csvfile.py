@@ -19,6 +19,7 @@ from itaku.lib.errors import UserError
 MAX_ERRORS = 100
 ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "CP932"}
 SNIFF_BYTES = 1 << 20
+_UTF8_EVIDENCE = 24  # non-ASCII bytes of valid UTF-8 before a bad byte: the file began in UTF-8
 
 
 # Dates ------------------------------------------------------------------------------------------------------
@@ -72,14 +73,17 @@ def decode(data: bytes) -> tuple[str, str]:
 def sniff(head: bytes) -> str:
     """The encoding of a file from its first bytes: BOM → UTF-8; valid UTF-8 → UTF-8; else CP932.
 
-    A multi-byte character cut at the end of `head` does not count against UTF-8.
+    A multi-byte character cut at the end of `head` does not count against UTF-8. A file that begins in
+    UTF-8 (non-ASCII text decodes before the first error) is taken as UTF-8, so the reader names the row
+    where another encoding starts instead of failing on the first line.
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
-        return "cp932"
+    except UnicodeDecodeError as error:
+        # CP932 can look like UTF-8 for a few bytes (ﾃｱ = C3 B1 = ñ); eight Japanese characters cannot.
+        return "utf-8" if sum(byte >= 0x80 for byte in head[:error.start]) >= _UTF8_EVIDENCE else "cp932"
     return "utf-8"
 
 

@@ -1,0 +1,120 @@
+"""Access for a purpose (article 9): every search, view and change asks the eligibility gate, names one of
+the dataset's purposes, stays within the person's daily limits, and is a ledger event without values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from itaku.ledger.services import record
+from itaku.lib.errors import UserError
+from itaku.people import eligibility
+from itaku.vault import crypto
+from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, Record
+from itaku.vault.services import named, open_keys, read_record
+
+
+class AccessRefused(UserError):
+    """The gate said no; `reasons` carries every article and message."""
+
+    def __init__(self, message_ja: str, message_en: str, reasons: tuple[eligibility.Reason, ...] = ()) -> None:
+        super().__init__(message_ja, message_en)
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class Found:
+    record: int
+    values: dict[str, str]
+
+
+def _articles(dataset: Dataset, *topics: str) -> list[int]:
+    return sorted({n for topic in topics for n in dataset.contract.articles_for(topic)})
+
+
+def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, use: str) -> None:
+    """The gate, the purpose and the daily limit; a refusal is recorded (by the gate or here) and raised."""
+    if dataset.is_disposed:
+        raise AccessRefused("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
+    decision = eligibility.check(person, dataset.contract, client_address,
+                                 purpose_id=purpose.pk if purpose else None)
+    if not decision.allowed:
+        first = decision.reasons[0]
+        raise AccessRefused(first.message_ja, first.message_en, decision.reasons)
+    if purpose is None or purpose.dataset_id != dataset.pk:
+        with transaction.atomic():
+            record("data.refused", chain=dataset.contract.ledger_chain, actor=person,
+                   articles=_articles(dataset, "use_outside_purpose"),
+                   facts={"person": person.pk, "dataset": dataset.pk, "reason": "no_purpose"})
+        raise AccessRefused("この個人情報ファイルの利用目的を選んでください。", "Choose one of the dataset's purposes.")
+    limit = dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
+    with transaction.atomic():  # the refusal's events commit; the exception is raised after the block
+        today, _ = DailyUse.objects.select_for_update().get_or_create(
+            dataset=dataset, person=person, day=timezone.localdate())
+        exceeded = getattr(today, use) >= limit
+        if exceeded:
+            record("data.limit_exceeded", chain=dataset.contract.ledger_chain, actor=person,
+                   articles=_articles(dataset, "use_outside_purpose", "incident"),
+                   facts={"person": person.pk, "dataset": dataset.pk, "limit": use, "allowed": limit})
+        if exceeded and not today.limit_reported:
+            record("incident.suspected", chain=dataset.contract.ledger_chain, actor=person,
+                   articles=_articles(dataset, "incident"),
+                   facts={"person": person.pk, "dataset": dataset.pk, "cause": f"daily {use} limit exceeded"})
+            DailyUse.objects.filter(pk=today.pk).update(limit_reported=True)
+    if exceeded:
+        raise AccessRefused(
+            "1日の利用上限を超えました。事故のおそれとして責任者と委託者に通知されます。",
+            "The daily limit is reached; this is reported to the responsible person and the authority "
+            "as a suspected incident.",
+        )
+
+
+def _count(person: Any, dataset: Dataset, use: str, amount: int) -> None:
+    DailyUse.objects.filter(dataset=dataset, person=person, day=timezone.localdate()).update(**{use: F(use) + amount})
+
+
+def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, field: Field,
+           query: str) -> list[Found]:
+    """Exact-match search on a blind-indexed field: candidates by index, decrypted and compared."""
+    if field.dataset_id != dataset.pk or not field.searchable:
+        raise UserError("検索できる項目ではありません。", "That field is not searchable.")
+    _admit(person, dataset, purpose, client_address, "searches")
+    cipher, index = open_keys(dataset)
+    wanted = index.of(query, field=field.pk)
+    found: list[Found] = []
+    candidates = 0
+    if wanted is not None:
+        ids = IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted).values_list("record_id", flat=True)
+        for record_obj in Record.objects.filter(pk__in=list(ids)).order_by("pk"):
+            candidates += 1
+            values = named(dataset, cipher.open_record(record_obj.ciphertext, dataset=dataset.pk,
+                                                        record=record_obj.pk, version=record_obj.schema_version))
+            if crypto.same_for_search(values[field.name], query):
+                found.append(Found(record_obj.pk, values))
+    with transaction.atomic():
+        _count(person, dataset, "searches", 1)
+        record("data.searched", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "use_outside_purpose"),
+               facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "field": field.name,
+                      "candidates": candidates, "matches": len(found)})
+    return found
+
+
+def view(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, record_id: int) -> Found:
+    """One record, decrypted for a purpose; a missing or foreign record is simply not found."""
+    _admit(person, dataset, purpose, client_address, "views")
+    record_obj = Record.objects.filter(pk=record_id, dataset=dataset).first()
+    if record_obj is None:
+        raise UserError("記録が見つかりません。", "No such record.")
+    values = read_record(dataset, record_obj)
+    with transaction.atomic():
+        _count(person, dataset, "views", 1)
+        record("data.viewed", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "use_outside_purpose"),
+               facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
+                      "fields": list(values)})
+    return Found(record_obj.pk, values)

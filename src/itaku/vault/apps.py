@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VaultConfig(AppConfig):
+    name = "itaku.vault"
+    verbose_name = _("Vault")
+
+    def ready(self) -> None:
+        from itaku.vault import controls  # noqa: F401  (registers the vault's controls)

@@ -1,0 +1,110 @@
+"""Article 9 in the data path: the gate, a purpose, daily limits, and a ledger event for every access."""
+
+from __future__ import annotations
+
+import io
+
+from itaku.contracts import services as contracts
+from itaku.contracts.services import evaluate_controls
+from itaku.ledger.models import Event
+from itaku.lib.errors import UserError
+from itaku.provisions.controls import State
+from itaku.vault import access
+from itaku.vault.models import Dataset, Purpose, Record
+from itaku.vault.services import create_dataset, import_file
+from tests.base import ContractTestCase
+from tests.people.helpers import INSIDE, OUTSIDE, make_eligible
+from tests.vault.test_import import FIELDS, HEADER, ROW
+
+
+class VaultTestCase(ContractTestCase):
+    """An eligible worker and a dataset of 31 people, one of them 佐藤　太郎."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        make_eligible(self.world)
+        self.dataset = create_dataset(
+            self.world.supervisor, self.contract, name="住民基本台帳抜粋", source=Dataset.Source.ENTRUSTED,
+            fields=FIELDS, purposes=["住民税課税資料の入力"], expected_rows=1000,
+        )
+        rows = "".join(ROW.format(n=n) for n in range(30))
+        rows += ROW.format(n=99).replace("髙橋 﨑子", "佐藤　太郎").replace("ﾀｶﾊｼ ｻｷｺ", "ｻﾄｳ ﾀﾛｳ")
+        import_file(self.world.responsible, self.dataset, io.BytesIO((HEADER + rows).encode("cp932")))
+        self.purpose = Purpose.objects.get(dataset=self.dataset)
+        self.kana = self.dataset.fields.get(name="氏名カナ")
+        self.name = self.dataset.fields.get(name="氏名")
+
+
+class AccessTests(VaultTestCase):
+    def test_search_finds_the_person_however_typed(self) -> None:
+        for query in ("サトウ タロウ", "ｻﾄｳﾀﾛｳ", "サトウ　タロウ"):
+            found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.kana, query)
+            self.assertEqual([f.values["氏名"] for f in found], ["佐藤　太郎"], query)
+        found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "髙橋﨑子")
+        self.assertEqual(len(found), 30)
+        event = Event.objects.filter(kind="data.searched").order_by("-seq").first()
+        self.assertEqual(event.facts["field"], "氏名")
+        self.assertEqual(event.facts["purpose"], self.purpose.pk)
+        self.assertNotIn("髙橋", str(event.facts))
+
+    def test_view_is_recorded_with_ids_and_field_names_only(self) -> None:
+        record = Record.objects.filter(dataset=self.dataset).first()
+        found = access.view(self.world.worker, self.dataset, self.purpose, INSIDE, record.pk)
+        self.assertEqual(found.values["郵便番号"], "140-8715")
+        event = Event.objects.get(kind="data.viewed")
+        self.assertEqual(event.facts["records"], [record.pk])
+        self.assertIn("個人番号", event.facts["fields"])
+        self.assertNotIn("123456789018", str(event.facts))
+
+    def test_ineligible_or_outside_is_refused_and_recorded(self) -> None:
+        with self.assertRaises(access.AccessRefused) as caught:
+            access.search(self.world.worker, self.dataset, self.purpose, OUTSIDE, self.kana, "サトウ")
+        self.assertEqual([r.code for r in caught.exception.reasons], ["outside_location"])
+        with self.assertRaises(access.AccessRefused):
+            access.view(self.world.auditor, self.dataset, self.purpose, INSIDE, 1)
+        self.assertEqual(Event.objects.filter(kind="eligibility.refused").count(), 2)
+        self.assertFalse(Event.objects.filter(kind__in=["data.searched", "data.viewed"]).exists())
+
+    def test_a_purpose_is_required(self) -> None:
+        with self.assertRaises(access.AccessRefused):
+            access.search(self.world.worker, self.dataset, None, INSIDE, self.kana, "サトウ")
+        self.assertTrue(Event.objects.filter(kind="data.refused").exists())
+
+    def test_daily_limit_refuses_and_raises_a_suspected_incident(self) -> None:
+        Dataset.objects.filter(pk=self.dataset.pk).update(daily_view_limit=2)
+        self.dataset.refresh_from_db()
+        ids = list(Record.objects.filter(dataset=self.dataset).values_list("pk", flat=True)[:3])
+        access.view(self.world.worker, self.dataset, self.purpose, INSIDE, ids[0])
+        access.view(self.world.worker, self.dataset, self.purpose, INSIDE, ids[1])
+        with self.assertRaises(access.AccessRefused):
+            access.view(self.world.worker, self.dataset, self.purpose, INSIDE, ids[2])
+        self.assertTrue(Event.objects.filter(kind="data.limit_exceeded").exists())
+        self.assertTrue(Event.objects.filter(kind="incident.suspected").exists())
+
+    def test_unsearchable_field_and_foreign_record(self) -> None:
+        with self.assertRaises(UserError):
+            access.search(self.world.worker, self.dataset, self.purpose, INSIDE,
+                          self.dataset.fields.get(name="備考"), "x")
+        with self.assertRaises(UserError):
+            access.view(self.world.worker, self.dataset, self.purpose, INSIDE, 10**9)
+
+
+class VaultControlTests(VaultTestCase):
+    def _state(self, code: str):
+        self.contract.refresh_from_db()
+        return next(r for r in evaluate_controls(self.contract) if r.control.code == code).state
+
+    def test_limits_ok_then_violation(self) -> None:
+        self.assertEqual(self._state("vault.daily_limits"), State.OK)
+        Dataset.objects.filter(pk=self.dataset.pk).update(daily_search_limit=0)
+        self.dataset.refresh_from_db()
+        for _ in range(2):
+            with self.assertRaises(access.AccessRefused):
+                access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.kana, "サトウ")
+        self.assertEqual(self._state("vault.daily_limits"), State.VIOLATION)
+        self.assertEqual(Event.objects.filter(kind="incident.suspected").count(), 1)
+
+    def test_data_of_a_closed_contract(self) -> None:
+        self.assertEqual(self._state("vault.closed_contract_data"), State.OK)
+        contracts.end_contract(self.world.supervisor, self.contract)
+        self.assertEqual(self._state("vault.closed_contract_data"), State.VIOLATION)
