@@ -36,8 +36,8 @@ def _articles(dataset: Dataset, *topics: str) -> list[int]:
     return sorted({n for topic in topics for n in dataset.contract.articles_for(topic)})
 
 
-def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, use: str) -> None:
-    """The gate, the purpose and the daily limit; a refusal is recorded (by the gate or here) and raised."""
+def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose | None = None) -> None:
+    """The eligibility gate for any handling of the dataset (imports too); a refusal is recorded and raised."""
     if dataset.is_disposed:
         raise AccessRefused("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
     decision = eligibility.check(person, dataset.contract, client_address,
@@ -45,6 +45,11 @@ def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
     if not decision.allowed:
         first = decision.reasons[0]
         raise AccessRefused(first.message_ja, first.message_en, decision.reasons)
+
+
+def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, use: str) -> None:
+    """The gate, the purpose and the daily limit; a refusal is recorded (by the gate or here) and raised."""
+    admit(person, dataset, client_address, purpose)
     if purpose is None or purpose.dataset_id != dataset.pk:
         with transaction.atomic():
             record("data.refused", chain=dataset.contract.ledger_chain, actor=person,

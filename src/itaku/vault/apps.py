@@ -7,4 +7,7 @@ class VaultConfig(AppConfig):
     verbose_name = _("Vault")
 
     def ready(self) -> None:
+        from itaku.contracts import sections
         from itaku.vault import controls  # noqa: F401  (registers the vault's controls)
+
+        sections.register("vault:index", _("Datasets"), order=70)
