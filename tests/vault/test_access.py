@@ -9,9 +9,9 @@ from itaku.contracts.services import evaluate_controls
 from itaku.ledger.models import Event
 from itaku.lib.errors import UserError
 from itaku.provisions.controls import State
-from itaku.vault import access
+from itaku.vault import access, crypto
 from itaku.vault.models import Dataset, Purpose, Record
-from itaku.vault.services import create_dataset, import_file
+from itaku.vault.services import create_dataset, import_file, read_record
 from tests.base import ContractTestCase
 from tests.people.helpers import INSIDE, OUTSIDE, make_eligible
 from tests.vault.test_import import FIELDS, HEADER, ROW
@@ -108,3 +108,36 @@ class VaultControlTests(VaultTestCase):
         self.assertEqual(self._state("vault.closed_contract_data"), State.OK)
         contracts.end_contract(self.world.supervisor, self.contract)
         self.assertEqual(self._state("vault.closed_contract_data"), State.VIOLATION)
+
+
+class ChangeTests(VaultTestCase):
+    def _values(self, **changes: str) -> dict[str, str]:
+        values = {"宛名番号": "5001", "氏名": "鈴木 一郎", "氏名カナ": "スズキ イチロウ", "生年月日": "1990-01-02",
+                  "性別": "男", "郵便番号": "140-0001", "住所": "品川区北品川1-1", "電話番号": "03-1111-2222",
+                  "個人番号": "123456789018", "備考": ""}
+        return {**values, **changes}
+
+    def test_add_then_correct_and_the_old_ciphertext_is_void(self) -> None:
+        record_id = access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values())
+        found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.kana, "ｽｽﾞｷ ｲﾁﾛｳ")
+        self.assertEqual([f.record for f in found], [record_id])
+        old = bytes(Record.objects.get(pk=record_id).ciphertext)
+        changed = access.correct_record(self.world.worker, self.dataset, self.purpose, INSIDE, record_id,
+                                        self._values(住所="品川区南品川2-2"))
+        self.assertEqual(changed, ["住所"])
+        record = Record.objects.get(pk=record_id)
+        self.assertEqual(read_record(self.dataset, record)["住所"], "品川区南品川2-2")
+        record.ciphertext = old  # putting the previous version back is caught
+        with self.assertRaises(crypto.DecryptionError):
+            read_record(self.dataset, record)
+        event = Event.objects.get(kind="data.corrected")
+        self.assertEqual(event.facts["fields"], ["住所"])
+        self.assertNotIn("南品川", str(event.facts))
+
+    def test_undeclared_or_invalid_values_are_refused(self) -> None:
+        with self.assertRaises(UserError):
+            access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values(本籍="東京都"))
+        with self.assertRaises(UserError) as caught:
+            access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values(個人番号="1"))
+        self.assertIn("個人番号", str(caught.exception))
+        self.assertNotIn("\\b1\\b", str(caught.exception))

@@ -16,6 +16,7 @@ from itaku.people import eligibility
 from itaku.vault import crypto
 from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, Record
 from itaku.vault.services import named, open_keys, read_record
+from itaku.vault.values import problem
 
 
 class AccessRefused(UserError):
@@ -97,7 +98,7 @@ def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
         for record_obj in Record.objects.filter(pk__in=list(ids)).order_by("pk"):
             candidates += 1
             values = named(dataset, cipher.open_record(record_obj.ciphertext, dataset=dataset.pk,
-                                                        record=record_obj.pk, version=record_obj.schema_version))
+                                                        record=record_obj.pk, version=record_obj.sealed_version))
             if crypto.same_for_search(values[field.name], query):
                 found.append(Found(record_obj.pk, values))
     with transaction.atomic():
@@ -123,3 +124,74 @@ def view(person: Any, dataset: Dataset, purpose: Purpose | None, client_address:
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
                       "fields": list(values)})
     return Found(record_obj.pk, values)
+
+
+def _checked(dataset: Dataset, values: dict[str, str]) -> list[str]:
+    """The values in field order, refused when a name is not declared or a value does not fit its field."""
+    fields = list(dataset.fields.order_by("position"))
+    undeclared = set(values) - {f.name for f in fields}
+    if undeclared:
+        raise UserError("宣言されていない項目があります（第6）。", "A field that is not declared (article 6).")
+    problems = []
+    for f in fields:
+        reason = problem(f.kind, values.get(f.name, ""), required=f.required, max_length=f.max_length)
+        if reason:
+            problems.append((f.name, reason))
+    if problems:
+        ja = "; ".join(f"「{name}」{reason[0]}" for name, reason in problems)
+        en = "; ".join(f"“{name}”: {reason[1]}" for name, reason in problems)
+        raise UserError(ja, en)
+    return [values.get(f.name, "") for f in fields]
+
+
+def _seal(dataset: Dataset, record_obj: Record, ordered: list[str]) -> None:
+    """Encrypt the record's values into its row and replace its blind-index entries."""
+    cipher, index = open_keys(dataset)
+    record_obj.ciphertext = cipher.seal_record(ordered, dataset=dataset.pk, record=record_obj.pk,
+                                               version=record_obj.sealed_version)
+    record_obj.save(update_fields=["ciphertext", "revision"])
+    IndexEntry.objects.filter(record=record_obj).delete()
+    fields = list(dataset.fields.order_by("position"))
+    IndexEntry.objects.bulk_create([
+        IndexEntry(dataset=dataset, field=f, value=value, record=record_obj)
+        for f, text in zip(fields, ordered, strict=True)
+        if f.searchable and (value := index.of(text, field=f.pk)) is not None
+    ])
+
+
+def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str,
+               values: dict[str, str]) -> int:
+    """A new record entered by hand, for a purpose; returns its id."""
+    _admit(person, dataset, purpose, client_address, "views")
+    ordered = _checked(dataset, values)
+    with transaction.atomic():
+        record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version)
+        _seal(dataset, record_obj, ordered)
+        record("data.added", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "collection", "use_outside_purpose"),
+               facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
+                      "fields": [name for name, value in values.items() if value]})
+        return record_obj.pk
+
+
+def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, record_id: int,
+                   values: dict[str, str]) -> list[str]:
+    """Correct a record; the old ciphertext no longer decrypts once replaced. Returns the changed field names."""
+    _admit(person, dataset, purpose, client_address, "views")
+    ordered = _checked(dataset, values)
+    with transaction.atomic():
+        record_obj = Record.objects.select_for_update().filter(pk=record_id, dataset=dataset).first()
+        if record_obj is None:
+            raise UserError("記録が見つかりません。", "No such record.")
+        before = read_record(dataset, record_obj)
+        names = list(before)
+        changed = [name for name, old, new in zip(names, before.values(), ordered, strict=True) if old != new]
+        if not changed:
+            return []
+        record_obj.revision += 1
+        _seal(dataset, record_obj, ordered)
+        record("data.corrected", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "use_outside_purpose", "custody"),
+               facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
+                      "fields": changed, "revision": record_obj.revision})
+        return changed

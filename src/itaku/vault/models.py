@@ -144,6 +144,8 @@ class Record(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="records")
     ciphertext = models.BinaryField()
     schema_version = models.PositiveIntegerField()
+    # Bumped by each correction and bound into the ciphertext, so an older ciphertext cannot be put back.
+    revision = models.PositiveIntegerField(default=0, db_default=0)
     notice = models.ForeignKey(PurposeNotice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     channel = models.CharField(_("collection channel"), max_length=50, blank=True)
     import_run = models.ForeignKey("ImportRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -151,6 +153,11 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id}/{self.pk}"
+
+    @property
+    def sealed_version(self) -> int:
+        """The version in the associated data: the schema version, with the revision above it once corrected."""
+        return (self.revision << 32) | self.schema_version
 
 
 class IndexEntry(models.Model):

@@ -263,7 +263,7 @@ def read_record(dataset: Dataset, record_obj: Record) -> dict[str, str]:
     """Decrypt one record into {field name: value}; raises crypto.DecryptionError on any tampering."""
     cipher, _ = open_keys(dataset)
     return named(dataset, cipher.open_record(record_obj.ciphertext, dataset=dataset.pk, record=record_obj.pk,
-                                              version=record_obj.schema_version))
+                                              version=record_obj.sealed_version))
 
 
 def named(dataset: Dataset, values: list[str]) -> dict[str, str]:
