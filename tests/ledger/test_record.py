@@ -83,3 +83,12 @@ class HandlingEventsTests(TestCase):
         self.assertEqual(handling_events("contract:1").count(), 2)
         self.assertEqual(handling_events("contract:1", 7).count(), 1)
         self.assertFalse(handling_events("contract:1", 9).exists())
+
+
+class DigestGuardTests(TestCase):
+    def test_a_digest_that_contains_a_valid_looking_number_is_accepted(self) -> None:
+        digest = "ab" + "123456789018" + "c" * 50  # 64 hex characters with a valid My Number inside
+        with transaction.atomic():
+            record("test.hash", chain="c", facts={"sha256": digest})
+        with self.assertRaises(LedgerError), transaction.atomic():
+            record("test.hash", chain="c", facts={"note": "x 123456789018 y"})
