@@ -8,6 +8,6 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         from itaku.contracts import sections
-        from itaku.vault import collection, controls  # noqa: F401  (register the vault's controls)
+        from itaku.vault import collection, controls, copies, disposal, returns  # noqa: F401  (controls, documents)
 
         sections.register("vault:index", _("Datasets"), order=70)

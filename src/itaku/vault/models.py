@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -211,3 +212,287 @@ class DailyUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.dataset_id} {self.day}"
+
+
+class DisposalInstruction(models.Model):
+    """廃棄の指示 (article 13): the authority's instruction to dispose of a dataset, or of paper or media kept
+    outside the vault; nothing is disposed of without one, and one disposal answers it."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="disposal_instructions")
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="disposal_instructions")
+    note = models.TextField(_("what the authority instructs"), blank=True)
+    instructed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    instructed_at = models.DateTimeField(_("instructed at"))
+
+    class Meta:
+        ordering = ["contract", "instructed_at", "pk"]
+        verbose_name = _("disposal instruction")
+
+    def __str__(self) -> str:
+        return f"disposal instruction {self.pk}"
+
+    def clean(self) -> None:
+        if self.dataset_id is not None and self.dataset.contract_id != self.contract_id:
+            raise ValidationError({"dataset": _("The dataset belongs to another contract.")})
+        if self.dataset_id is None and not self.note.strip():
+            raise ValidationError({"note": _("Say which paper or media are to be disposed of.")})
+
+
+class Disposal(models.Model):
+    """廃棄記録: exactly what article 13-2 asks to be recorded (information items, medium, quantity, date and
+    time, method, place, person in charge), with the instruction it answers and who reported it.
+
+    For a dataset the disposal is the cryptographic erasure (its keys destroyed at `disposed_at`); the
+    deletion of its ciphertexts and indexes follows in the background and is tracked here, apart from the
+    items the report is about.
+    """
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="disposals")
+    instruction = models.OneToOneField(DisposalInstruction, on_delete=models.PROTECT, related_name="disposal")
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, null=True, blank=True, related_name="disposals")
+    items = models.JSONField(_("information items"), default=list)
+    medium = models.CharField(_("medium"), max_length=200)
+    records = models.PositiveBigIntegerField(_("number of records"), default=0)
+    files = models.PositiveIntegerField(_("number of files"), default=0)
+    disposed_at = models.DateTimeField(_("date and time of disposal"))
+    method = models.CharField(_("method of disposal"), max_length=200)
+    place = models.CharField(_("place of disposal"), max_length=200)
+    person_in_charge = models.CharField(_("person in charge of the disposal"), max_length=150)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    # The master-key version that wrapped the destroyed keys: copies of the wrapped keys left in backups,
+    # old row versions or journals open with it, so the erasure is complete once that version is retired.
+    master_key_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    deletion_started = models.DateTimeField(null=True, blank=True, editable=False)
+    deletion_finished = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_records = models.PositiveBigIntegerField(default=0, editable=False)
+    deleted_index_entries = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["contract", "-disposed_at", "-pk"]
+        verbose_name = _("disposal")
+
+    def __str__(self) -> str:
+        return f"disposal {self.pk}"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        items = self.items
+        if (not isinstance(items, list) or not items
+                or not all(isinstance(item, str) and item.strip() and len(item) <= 100 for item in items)):
+            errors["items"] = _("Name each information item (up to 100 characters each).")
+        elif len(set(items)) != len(items):
+            errors["items"] = _("An information item is named twice.")
+        if self.dataset_id is None and not (self.records or self.files):
+            errors["records"] = _("Give the quantity disposed of: records, files or both.")
+        if self.disposed_at and self.disposed_at > timezone.now():
+            errors["disposed_at"] = _("The disposal cannot be in the future.")
+        elif self.disposed_at and self.instruction_id and self.disposed_at < self.instruction.instructed_at:
+            errors["disposed_at"] = _("The disposal cannot precede the authority's instruction.")
+        if self.instruction_id and (self.instruction.contract_id != self.contract_id
+                                    or self.instruction.dataset_id != self.dataset_id):
+            errors["instruction"] = _("The instruction is about something else.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def deletion_pending(self) -> bool:
+        """A disposed dataset whose ciphertexts and indexes are not all deleted yet (unreadable all the same)."""
+        return self.dataset_id is not None and self.deletion_finished is None
+
+    def snapshot(self) -> dict[str, object]:
+        """What the 廃棄報告書 reports and the authority acknowledges (the background deletion is not part of it)."""
+        return {
+            "disposal": self.pk, "contract": self.contract_id, "instruction": self.instruction_id,
+            "dataset": self.dataset_id, "items": list(self.items), "medium": self.medium,
+            "records": self.records, "files": self.files, "disposed_at": self.disposed_at.isoformat(),
+            "method": self.method, "place": self.place, "person_in_charge": self.person_in_charge,
+            "reported_by": self.reported_by_id,
+        }
+
+
+# Copies (article 10) and the return (article 12) ------------------------------------------------------------
+
+
+class CopyRequest(models.Model):
+    """複写・複製の申請 (article 10): what may be copied, for which purpose, onto what, held by whom, where, and
+    until when. It goes to the authority through the submissions mechanism; its snapshot covers every item, so
+    any change after the approval voids it. An equality filter's value is held only as a ciphertext under the
+    dataset's data key (bound to record 0, which no record has, and to this request's id as its version)."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="copy_requests")
+    number = models.PositiveIntegerField(_("copy number"))
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="copy_requests",
+                                verbose_name=_("dataset"))
+    purpose = models.ForeignKey(Purpose, on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose"))
+    fields = models.ManyToManyField(Field, related_name="+", verbose_name=_("fields"))
+    filter_field = models.ForeignKey(Field, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                     verbose_name=_("records where this field equals"))
+    filter_ciphertext = models.BinaryField(null=True, editable=False)
+    medium = models.CharField(_("medium"), max_length=100)
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("holder"))
+    place = models.ForeignKey("places.WorkLocation", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("place of keeping"))
+    destroy_by = models.DateField(_("destroy by"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="copy_number_per_contract"),
+            models.CheckConstraint(condition=models.Q(filter_field__isnull=True, filter_ciphertext__isnull=True)
+                                   | models.Q(filter_field__isnull=False, filter_ciphertext__isnull=False),
+                                   name="copy_filter_field_and_value"),
+        ]
+        verbose_name = _("copy request")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        """複写番号, printed in the copy itself."""
+        return f"C-{self.contract_id}-{self.number}"
+
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.dataset_id and self.dataset.contract_id != self.contract_id:
+            errors["dataset"] = _("The dataset belongs to another contract.")
+        if self.purpose_id and self.purpose.dataset_id != self.dataset_id:
+            errors["purpose"] = _("Choose one of the dataset's purposes.")
+        if self.filter_field_id and (self.filter_field.dataset_id != self.dataset_id
+                                     or not self.filter_field.searchable):
+            errors["filter_field"] = _("Records can be chosen only by a searchable field of the dataset.")
+        if self.holder_id and self.holder.organisation_id != self.contract.contractor_id:
+            errors["holder"] = _("The holder must belong to the contractor.")
+        if self.place_id and (self.place.contract_id != self.contract_id
+                              or self.place.organisation_id != self.contract.contractor_id):
+            errors["place"] = _("The place must be a work location of the contractor under this contract.")
+        if errors:
+            raise ValidationError(errors)
+
+    def snapshot(self) -> dict[str, object]:
+        """What the authority approves: every item; the filter value as the hash of its ciphertext."""
+        import hashlib  # here, not at the top: this block is appended to the vault's models
+
+        return {
+            "contract": self.contract_id, "number": self.number, "dataset": self.dataset_id,
+            "purpose": self.purpose_id, "fields": sorted(self.fields.values_list("pk", flat=True)),
+            "filter_field": self.filter_field_id,
+            "filter_sha256": hashlib.sha256(bytes(self.filter_ciphertext)).hexdigest()
+            if self.filter_ciphertext is not None else None,
+            "medium": self.medium, "holder": self.holder_id, "place": self.place_id,
+            "destroy_by": self.destroy_by.isoformat(), "requested_by": self.requested_by_id,
+        }
+
+
+class Copy(models.Model):
+    """複写物: the one file an approved request produced (one-to-one: produced once, by the database too), held
+    until its destruction is confirmed with method, date and time, place and person."""
+
+    class Method(models.TextChoices):
+        SHREDDING = "shredding", _("Shredding")
+        INCINERATION = "incineration", _("Incineration")
+        DISSOLUTION = "dissolution", _("Dissolution")
+        ERASURE = "erasure", _("Erasure of the medium")
+        DESTRUCTION = "destruction", _("Physical destruction of the medium")
+
+    request = models.OneToOneField(CopyRequest, on_delete=models.PROTECT, related_name="copy")
+    produced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    produced_at = models.DateTimeField(_("produced at"))
+    format = models.CharField(_("format"), max_length=20)
+    records = models.PositiveIntegerField(_("number of records"))
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    destroyed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True)
+    destruction_method = models.CharField(_("method of destruction"), max_length=20, choices=Method.choices,
+                                          blank=True)
+    destroyed_place = models.ForeignKey("places.WorkLocation", on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+", verbose_name=_("place of destruction"))
+    destroyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("person in charge of destruction"))
+    destruction_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                                blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["request"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(destroyed_at__isnull=True, destruction_method="", destroyed_place__isnull=True,
+                                   destroyed_by__isnull=True, destruction_recorded_by__isnull=True)
+                | (models.Q(destroyed_at__isnull=False, destroyed_place__isnull=False, destroyed_by__isnull=False,
+                            destruction_recorded_by__isnull=False) & ~models.Q(destruction_method="")),
+                name="copy_destruction_complete"),
+        ]
+        verbose_name = _("copy")
+
+    def __str__(self) -> str:
+        return self.request.code
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.destroyed_at is not None
+
+    def clean(self) -> None:
+        if self.destroyed_at is not None and self.destroyed_at < self.produced_at:
+            raise ValidationError({"destroyed_at": _("A copy cannot be destroyed before it was produced.")})
+
+
+class ReturnRequest(models.Model):
+    """返還の請求: the authority asks for the data back before the contract's end (article 12)."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="return_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "created"]
+        verbose_name = _("request for the return")
+
+    def __str__(self) -> str:
+        return f"return request {self.pk} ({self.contract_id})"
+
+
+class ReturnPackage(models.Model):
+    """返還パッケージ (article 12): every dataset's records as CSV and XLSX with a manifest and the ledger head, in
+    one ZIP. Only its description and SHA-256 are kept; the bytes are rebuilt for each download and must hash
+    the same, so the vault holds no second copy of the data in clear or otherwise."""
+
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="return_packages")
+    number = models.PositiveIntegerField(_("package number"))
+    request = models.ForeignKey(ReturnRequest, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="packages")
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    built_at = models.DateTimeField(_("built at"))
+    datasets = models.JSONField(default=list)  # [{"dataset": id, "records": n}] in the package's order
+    ledger_seq = models.PositiveBigIntegerField()
+    ledger_hash = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["contract", "number"]
+        constraints = [models.UniqueConstraint(fields=["contract", "number"], name="return_number_per_contract")]
+        verbose_name = _("return package")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def code(self) -> str:
+        return f"R-{self.contract_id}-{self.number}"
+
+    @property
+    def records(self) -> int:
+        return sum(entry["records"] for entry in self.datasets)
+
+    def snapshot(self) -> dict[str, object]:
+        """What the authority acknowledges receiving: the package's identity, content and hash."""
+        return {
+            "contract": self.contract_id, "number": self.number, "request": self.request_id,
+            "built_at": self.built_at.isoformat(), "datasets": self.datasets,
+            "ledger_seq": self.ledger_seq, "ledger_hash": self.ledger_hash, "sha256": self.sha256, "size": self.size,
+        }

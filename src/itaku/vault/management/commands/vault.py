@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from itaku.accounts.models import User
 from itaku.lib.errors import UserError
+from itaku.vault.disposal import resume_deletions
 from itaku.vault.models import Dataset
 from itaku.vault.services import import_file
 
@@ -24,8 +25,13 @@ class Command(BaseCommand):
         load.add_argument("file")
         load.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         load.add_argument("--by", required=True, help="the user name the import is recorded for")
+        sub.add_parser("resume-deletions", help="re-enqueue the deletions of disposed datasets a crash left unfinished")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "resume-deletions":
+            resumed = resume_deletions()
+            self.stdout.write(f"resumed / 再開: {len(resumed)}")
+            return
         dataset = Dataset.objects.select_related("contract").filter(
             contract__number=options["contract"], name=options["dataset"]).first()
         if dataset is None:
