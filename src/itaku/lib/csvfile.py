@@ -36,7 +36,7 @@ _ERA = re.compile(r"(令和|平成|昭和)(元|\d{1,2})年(\d{1,2})月(\d{1,2})�
 
 def parse_date(text: str) -> dt.date | None:
     """2026-04-01, 2026/4/1, 2026年4月1日 or 令和8年4月1日 (元年 too); None when it is none of these or no such day."""
-    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    value = "".join(unicodedata.normalize("NFKC", text).split())  # every whitespace out, as re.sub(r"\s+", "", …) did
     try:
         if match := _WESTERN.fullmatch(value):
             year, *parts = match.groups()

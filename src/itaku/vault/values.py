@@ -11,6 +11,7 @@ from itaku.lib.mynumber import is_valid
 _POSTAL = re.compile(r"\d{3}-?\d{4}")
 _PHONE = re.compile(r"\d{2,5}-?\d{1,4}-?\d{3,4}")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NOT_FOLDED = frozenset({"text", "free_text"})  # nothing to check past length: no NFKC needed (the import's hot path)
 
 
 def problem(kind: str, value: str, *, required: bool, max_length: int) -> tuple[str, str] | None:
@@ -19,6 +20,8 @@ def problem(kind: str, value: str, *, required: bool, max_length: int) -> tuple[
         return ("必須の項目が空です。", "a required field is empty.") if required else None
     if len(value) > max_length:
         return (f"{max_length}文字を超えています。", f"longer than {max_length} characters.")
+    if kind in _NOT_FOLDED:
+        return None
     folded = unicodedata.normalize("NFKC", value).strip()
     if kind == "date" and parse_date(folded) is None:
         return ("日付として読めません（例: 1980-04-01、昭和55年4月1日）。",

@@ -1,0 +1,191 @@
+"""Disposal benchmark (issue 4, "Speed and memory"): a dataset of N records made unreadable by crypto erase,
+then its ciphertexts and index entries deleted as the background job does it.
+
+    ITAKU_VAR_DIR=/tmp/itaku-bench .venv/bin/python bench/disposal_bench.py 100000 [--postgres URL]
+
+A throwaway SQLite database in a temporary folder (or, with --postgres, a throwaway database on that
+server, dropped afterwards) is migrated, given the parties and contract of tests.base.World and a dataset
+of the ten fields of bench/juki_csv.py (two blind-indexed); N records of its made-up rows are encrypted
+with the dataset's own keys and written straight through executemany (COPY on PostgreSQL), as an import
+would leave them. Then, timed apart:
+  disposal_unreadable_seconds  disposal.dispose: the instruction checked, both wrapped keys destroyed, the
+                               disposal record and its ledger event written, committed; afterwards the
+                               keys, a record and access are checked to refuse;
+  deletion_seconds             tasks.run_deletion: chunks of 10,000 records with their index entries, one
+                               transaction each, until nothing remains (the vault.deletion_finished event).
+On PostgreSQL the tables get the VACUUM ANALYZE that autovacuum gives them some time after a large
+import, unless --cold (then the planner has no statistics and the count runs without a visibility map).
+One JSON line per figure on stdout. Goal: unreadable in under 1 s whatever N; deletion reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+
+BATCH = 20_000
+UNREADABLE_GOAL_SECONDS = 1.0
+
+
+def emit(measure: str, value: float | int, unit: str, **extra: object) -> None:
+    print(json.dumps({"measure": measure, "value": value, "unit": unit, **extra}, ensure_ascii=False), flush=True)
+
+
+def fill(dataset: object, count: int) -> int:
+    """Write `count` encrypted records and their blind-index entries; returns the index entries written."""
+    from bench.juki_csv import rows
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from itaku.vault.services import open_keys
+
+    cipher, index = open_keys(dataset)
+    searchable = [(position, field.pk) for position, field in enumerate(dataset.fields.order_by("position"))
+                  if field.searchable]
+    now = timezone.now()
+    entries_written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM vault_record")
+        next_id = cursor.fetchone()[0] + 1
+        records, entries = [], []
+
+        def flush() -> None:
+            if connection.vendor == "postgresql":
+                raw = cursor.cursor
+                with raw.copy("COPY vault_record (id, dataset_id, ciphertext, schema_version, channel, created)"
+                              " FROM STDIN") as copy:
+                    for row in records:
+                        copy.write_row(row)
+                with raw.copy("COPY vault_indexentry (dataset_id, field_id, value, record_id) FROM STDIN") as copy:
+                    for row in entries:
+                        copy.write_row(row)
+            else:
+                cursor.executemany("INSERT INTO vault_record (id, dataset_id, ciphertext, schema_version, channel,"
+                                   " created) VALUES (%s, %s, %s, %s, %s, %s)", records)
+                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id)"
+                                   " VALUES (%s, %s, %s, %s)", entries)
+            records.clear()
+            entries.clear()
+
+        for values in rows(count):
+            record_id = next_id
+            next_id += 1
+            blob = cipher.seal_record(values, dataset=dataset.pk, record=record_id, version=dataset.schema_version)
+            records.append((record_id, dataset.pk, blob, dataset.schema_version, "", now))
+            for position, field_id in searchable:
+                entries.append((dataset.pk, field_id, index.of(values[position], field=field_id), record_id))
+            entries_written += len(searchable)
+            if len(records) >= BATCH:
+                flush()
+        if records:
+            flush()
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT setval(pg_get_serial_sequence('vault_record', 'id'), %s)", [next_id - 1])
+    return entries_written
+
+
+def run(count: int, *, cold: bool) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from bench.juki_csv import FIELDS
+    from tests.base import World
+
+    from itaku.ledger.models import Event
+    from itaku.lib.errors import UserError
+    from itaku.vault import access, disposal, tasks
+    from itaku.vault.models import Dataset, IndexEntry, Purpose, Record
+    from itaku.vault.services import FieldSpec, create_dataset, open_keys, read_record
+
+    world = World()
+    dataset = create_dataset(world.supervisor, world.contract, name="住民基本台帳抜粋", source="entrusted",
+                             fields=[FieldSpec(**spec) for spec in FIELDS], purposes=["住民税課税資料の入力"],
+                             expected_rows=max(count, 1))
+    started = time.perf_counter()
+    entries = fill(dataset, count)
+    emit("fill_seconds", round(time.perf_counter() - started, 3), "s", records=count, index_entries=entries)
+    if connection.vendor == "postgresql" and not cold:
+        with connection.cursor() as cursor:  # what autovacuum does to a table some time after a large import
+            cursor.execute("VACUUM ANALYZE vault_record, vault_indexentry")
+    sample = Record.objects.filter(dataset=dataset).order_by("-pk").first()
+    if read_record(dataset, sample)["個人番号"] == "":
+        raise SystemExit("the records were not written as an import would")
+    disposal.instruct_disposal(world.supervisor, dataset, instruction_note="ベンチマーク")
+
+    started = time.perf_counter()
+    found = disposal.dispose(world.responsible, dataset, place="ベンチマーク", person_in_charge="ベンチマーク")
+    unreadable = time.perf_counter() - started
+    fresh = Dataset.objects.get(pk=dataset.pk)
+    refused = 0
+    for attempt in (lambda: open_keys(fresh), lambda: read_record(fresh, sample),
+                    lambda: access.view(world.worker, fresh, Purpose.objects.get(dataset=fresh), "192.0.2.10",
+                                        sample.pk)):
+        try:
+            attempt()
+        except UserError:
+            refused += 1
+    if refused != 3 or found.records != count:
+        raise SystemExit(f"the disposal did not make the data unreadable ({refused} of 3 refused)")
+    emit("disposal_unreadable_seconds", round(unreadable, 4), "s", records=count,
+         goal_seconds=UNREADABLE_GOAL_SECONDS, met=unreadable < UNREADABLE_GOAL_SECONDS)
+
+    started = time.perf_counter()
+    deleted = tasks.run_deletion(found.pk)
+    seconds = time.perf_counter() - started
+    left = Record.objects.filter(dataset=dataset).count() + IndexEntry.objects.filter(dataset=dataset).count()
+    event = Event.objects.get(kind="vault.deletion_finished", facts__disposal=found.pk)
+    if deleted != count or left or event.facts["index_entries"] != entries:
+        raise SystemExit(f"the deletion left {left} rows ({deleted} of {count} records deleted)")
+    emit("deletion_seconds", round(seconds, 3), "s", records=count, index_entries=entries,
+         records_per_second=round(count / seconds) if seconds else None,
+         ledger_milliseconds=event.facts["milliseconds"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("records", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--postgres", metavar="URL",
+                        help="a PostgreSQL server (postgres://user@host:5432/any); a throwaway database is used")
+    parser.add_argument("--cold", action="store_true",
+                        help="PostgreSQL: dispose right after the bulk load, before any VACUUM ANALYZE")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itaku.settings")
+    with tempfile.TemporaryDirectory(prefix="itaku-disposal-bench-") as work:
+        os.environ.setdefault("ITAKU_VAR_DIR", str(Path(work) / "var"))
+        if not args.postgres:
+            os.environ["ITAKU_DATABASE_URL"] = f"sqlite:///{Path(work) / 'bench.sqlite3'}"
+            run(args.records, cold=args.cold)
+            return
+        import psycopg
+
+        parts = urlsplit(args.postgres)
+        name = f"itaku_disposal_bench_{os.getpid()}"
+        admin = psycopg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, "")),
+                                autocommit=True)
+        admin.execute(f"CREATE DATABASE {name}")
+        os.environ["ITAKU_DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
+        try:
+            run(args.records, cold=args.cold)
+        finally:
+            from django.db import connections
+
+            connections.close_all()
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.close()
+
+
+if __name__ == "__main__":
+    main()
