@@ -131,6 +131,7 @@ class KilledImportTests(SimpleTestCase):
 
         child = subprocess.Popen([ITAKU, "vault", "import", contract, DATASET, str(path), "--by", "responsible"],
                                  cwd=ROOT, env=database.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(child.stderr.close)
         self.addCleanup(lambda: child.poll() is None and child.kill())
         deadline = time.monotonic() + WRITING_TIMEOUT
         while not database.writing():

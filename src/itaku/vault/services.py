@@ -8,9 +8,11 @@ transaction with its ledger event, so a refused or interrupted import leaves no 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 import queue
 import sqlite3
+import struct
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -199,17 +201,26 @@ def _reserve_ids(count: int) -> Iterator[int]:
 
 _RECORD_COLUMNS = "vault_record (id, dataset_id, ciphertext, schema_version, channel, import_run_id, created)"
 _ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id)"
-_RECORD_TYPES = ("int8", "int8", "bytea", "int4", "varchar", "int8", "timestamptz")
-_ENTRY_TYPES = ("int8", "int8", "int8", "int8")
 _ROWS_PER_INSERT = 500
-_SQLITE_CACHE_KIB = -32768  # PRAGMA cache_size, in KiB when negative: 32 MB, whatever the size of the file
+_SQLITE_CACHE_KIB = -65536  # PRAGMA cache_size, in KiB when negative: 64 MB, whatever the size of the file
+# PostgreSQL's binary COPY format: signature, flags, header extension; then per row the number of columns
+# and each value as its length and bytes (bigint 8, integer 4, timestamptz µs since 2000 in 8); then -1.
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_COPY_RECORD = struct.Struct("!hiqiqi")  # 7 columns; id; dataset; the ciphertext's length, its bytes after
+_COPY_RECORD_END = struct.Struct("!iiiiqiq")  # schema version; channel "" (0 bytes); import run; created
+_COPY_ENTRY = struct.Struct("!hiqiqiqiq")  # 4 columns: dataset, field, value, record
+_POSTGRES_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
-# A sealed batch as the writers take it: [(record id, ciphertext)], [(field id, index value, record id)].
+# A sealed batch: [(record id, ciphertext)], [(field id, index value, record id)].
 _Batch = tuple[list[tuple[int, bytes]], list[tuple[int, int, int]]]
+# A writer: `prepare` turns a sealed batch into what `send` gives the database. The caller's thread
+# prepares (Python's work, under the GIL); the writer's thread sends (mostly the database's work, without it).
+_Writer = tuple[Callable[[_Batch], Any], Callable[[Any], None]]
 
 
 @contextlib.contextmanager
-def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: Any) -> Iterator[Callable[[_Batch], None]]:
+def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: dt.datetime) -> Iterator[_Writer]:
     """Multi-row INSERTs on the driver's own connection: SQLite's work per statement (AUTOINCREMENT's
     bookkeeping among it) is paid once for hundreds of rows, and the driver lets go of the GIL meanwhile.
 
@@ -218,65 +229,78 @@ def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: Any) -> 
     """
     raw = connection.connection
     limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    stamp = connection.ops.adapt_datetimefield_value(created)
 
-    def insert(table: str, width: int, params: list[Any]) -> None:
+    def statements(table: str, width: int, params: list[Any]) -> Iterator[tuple[str, list[Any]]]:
         step = min(_ROWS_PER_INSERT, limit // width) * width
         row = "(" + ", ".join("?" * width) + ")"
         for start in range(0, len(params), step):
             chunk = params[start:start + step]
-            raw.execute(f"INSERT INTO {table} VALUES " + ", ".join([row] * (len(chunk) // width)), chunk)  # noqa: S608
+            yield f"INSERT INTO {table} VALUES " + ", ".join([row] * (len(chunk) // width)), chunk  # noqa: S608
 
-    def write(batch: _Batch) -> None:
+    def prepare(batch: _Batch) -> list[tuple[str, list[Any]]]:
         records, entries = batch
         params: list[Any] = []
         for record_id, blob in records:
-            params += (record_id, dataset_id, blob, version, "", run_id, created)
-        insert(_RECORD_COLUMNS, 7, params)
+            params += (record_id, dataset_id, blob, version, "", run_id, stamp)
+        out = list(statements(_RECORD_COLUMNS, 7, params))
         params = []
         for field_id, value, record_id in entries:
             params += (dataset_id, field_id, value, record_id)
-        insert(_ENTRY_COLUMNS, 4, params)
+        return out + list(statements(_ENTRY_COLUMNS, 4, params))
+
+    def send(prepared: list[tuple[str, list[Any]]]) -> None:
+        for sql, params in prepared:
+            raw.execute(sql, params)
 
     (cache_size,) = raw.execute("PRAGMA cache_size").fetchone()
     raw.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
     try:
-        yield write
+        yield prepare, send
     finally:
         raw.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 @contextlib.contextmanager
-def _postgres_writer(dataset_id: int, version: int, run_id: int, created: Any) -> Iterator[Callable[[_Batch], None]]:
-    """Binary COPY through psycopg on the import's own connection: bytea goes as bytes, not as hex text."""
+def _postgres_writer(dataset_id: int, version: int, run_id: int, created: dt.datetime) -> Iterator[_Writer]:
+    """Binary COPY through psycopg on the import's own connection: bytea goes as bytes, not as hex text. The
+    rows are packed here (struct) and sent whole, so that the writer's thread needs the GIL for no row."""
     raw = connection.connection
+    microseconds = (created - _POSTGRES_EPOCH) // dt.timedelta(microseconds=1)
+    record_end = _COPY_RECORD_END.pack(4, version, 0, 8, run_id, 8, microseconds)
+    pack_record, pack_entry = _COPY_RECORD.pack, _COPY_ENTRY.pack
 
-    def write(batch: _Batch) -> None:
+    def prepare(batch: _Batch) -> tuple[bytes, bytes]:
         records, entries = batch
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY {_RECORD_COLUMNS} FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_RECORD_TYPES)
-                write_row = copy.write_row
-                for record_id, blob in records:
-                    write_row((record_id, dataset_id, blob, version, "", run_id, created))
-            with cursor.copy(f"COPY {_ENTRY_COLUMNS} FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(_ENTRY_TYPES)
-                write_row = copy.write_row
-                for field_id, value, record_id in entries:
-                    write_row((dataset_id, field_id, value, record_id))
+        parts = [_COPY_HEADER]
+        for record_id, blob in records:
+            parts += (pack_record(7, 8, record_id, 8, dataset_id, len(blob)), blob, record_end)
+        parts.append(_COPY_TRAILER)
+        rows = [_COPY_HEADER]
+        rows += [pack_entry(4, 8, dataset_id, 8, field_id, 8, value, 8, record_id)
+                 for field_id, value, record_id in entries]
+        rows.append(_COPY_TRAILER)
+        return b"".join(parts), b"".join(rows)
 
-    yield write
+    def send(prepared: tuple[bytes, bytes]) -> None:
+        with raw.cursor() as cursor:
+            for table, data in zip((_RECORD_COLUMNS, _ENTRY_COLUMNS), prepared, strict=True):
+                with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.write(data)
+
+    yield prepare, send
 
 
 @contextlib.contextmanager
-def _in_background(write: Callable[[_Batch], None]) -> Iterator[Callable[[_Batch], None]]:
-    """`write` on a thread of its own, at most two batches behind the caller.
+def _in_background(send: Callable[[Any], None]) -> Iterator[Callable[[Any], None]]:
+    """`send` on a thread of its own, at most two batches behind the caller.
 
-    The drivers let go of the GIL while the database works, so SQLite inserts one batch while this thread
-    seals the next. It stays one transaction: the writer uses the import's connection, which nothing else
-    touches meanwhile. The writer's error is raised to the caller; the caller's error stops the writer, and
-    both end before the transaction is rolled back.
+    The drivers let go of the GIL while the database works, so SQLite inserts (or PostgreSQL receives) one
+    batch while the caller seals the next. It stays one transaction: the writer uses the import's
+    connection, which nothing else touches meanwhile. The writer's error is raised to the caller; the
+    caller's error stops the writer, and both end before the transaction is rolled back.
     """
-    pending: queue.Queue[_Batch | None] = queue.Queue(maxsize=2)
+    pending: queue.Queue[Any] = queue.Queue(maxsize=2)
     failed: list[BaseException] = []
     stopped = threading.Event()
 
@@ -285,11 +309,11 @@ def _in_background(write: Callable[[_Batch], None]) -> Iterator[Callable[[_Batch
             if failed or stopped.is_set():
                 continue
             try:
-                write(batch)
+                send(batch)
             except BaseException as error:  # raised again in the caller's thread
                 failed.append(error)
 
-    def submit(batch: _Batch) -> None:
+    def submit(batch: Any) -> None:
         if failed:
             raise failed[0]
         pending.put(batch)
@@ -327,7 +351,6 @@ def _write(dataset: Dataset, run: ImportRun, columns: list[Field], stream: Binar
     searchable = [(position[f.pk], f.pk) for f in fields if f.searchable]
     seal, index_of = cipher.seal_record, index.of
     dataset_id, version = dataset.pk, dataset.schema_version
-    created = connection.ops.adapt_datetimefield_value(timezone.now())
     writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
     ids = _reserve_ids(report.rows)
 
@@ -347,7 +370,7 @@ def _write(dataset: Dataset, run: ImportRun, columns: list[Field], stream: Binar
     lines = _rows(stream, report)
     next(lines)  # the header, checked in the first pass
     batch: list[list[str]] = []
-    with writer(dataset_id, version, run.pk, created) as write_batch, _in_background(write_batch) as write:
+    with writer(dataset_id, version, run.pk, timezone.now()) as (prepare, send), _in_background(send) as write:
         for _row, cells in lines:
             if not "".join(cells).strip():  # a blank line, skipped as the first pass skipped it
                 continue
@@ -357,12 +380,12 @@ def _write(dataset: Dataset, run: ImportRun, columns: list[Field], stream: Binar
             if len(batch) == BATCH:
                 if report.imported + BATCH > report.rows:
                     _changed()
-                write(sealed(batch))
+                write(prepare(sealed(batch)))
                 batch = []
         if report.imported + len(batch) != report.rows:
             _changed()
         if batch:
-            write(sealed(batch))
+            write(prepare(sealed(batch)))
 
 
 def _changed() -> NoReturn:
