@@ -7,6 +7,7 @@ import io
 
 import pytest
 
+from itaku.lib import csvfile
 from itaku.lib.csvfile import decode, parse_date, sniff, stream_records
 from itaku.lib.errors import UserError
 
@@ -43,6 +44,23 @@ def test_mixed_encodings_name_the_row() -> None:
         list(stream_records(io.BytesIO(data), "utf-8"))
     assert "row 4" in caught.value.message_en.lower()
     assert "髙橋" not in str(caught.value)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 13, 1 << 20])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "cp932"])
+def test_rows_read_the_same_whatever_the_chunks(monkeypatch, chunk: int, encoding: str) -> None:
+    """The file is read a chunk at a time: a chunk boundary inside a character, a line or a quoted line
+    break changes nothing, and only the file's first bytes may be a BOM."""
+    mark = "" if encoding == "cp932" else "\ufeff"  # a U+FEFF inside the data is data
+    text = ROWS + f"3,{mark}末尾,改行なし"
+    expected = list(stream_records(io.BytesIO(text.encode(encoding)), encoding))
+    monkeypatch.setattr(csvfile, "_CHUNK_BYTES", chunk)
+    assert list(stream_records(io.BytesIO(text.encode(encoding)), encoding)) == expected
+    assert expected[-1] == (4, ["3", f"{mark}末尾", "改行なし"])
+    bad = ("a,b\r\n" * 3).encode() + "髙橋,x\r\n".encode("cp932") + b"c,d\r\n"
+    with pytest.raises(UserError) as caught:
+        list(stream_records(io.BytesIO(bad), "utf-8"))
+    assert "Row 4" in caught.value.message_en
 
 
 def test_broken_quotes() -> None:

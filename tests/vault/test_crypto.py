@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import secrets
@@ -131,7 +132,10 @@ def test_a_record_sealed_as_one_ciphertext_round_trips() -> None:
     assert CIPHER.open_record(memoryview(blob), **RECORD) == PERSON
     assert CIPHER.open_record(CIPHER.seal_record((), **RECORD), **RECORD) == []
     assert CIPHER.open_record(CIPHER.seal_record(["か\u3099"], **RECORD), **RECORD) == ["が"]
-    assert len(CIPHER.seal_record(["佐藤"], **RECORD)) == 29 + len('["佐藤"]'.encode())
+    # 29 bytes of format, nonce and tag; the count and one length (4 bytes each); the UTF-8 of the values
+    assert len(CIPHER.seal_record(["佐藤"], **RECORD)) == 29 + 8 + len("佐藤".encode())
+    assert [len(b) for b in CIPHER.seal_records([PERSON, ["佐藤"]], dataset=7, records=[1, 2], version=2)] == [
+        len(CIPHER.seal_record(PERSON, **RECORD)), 29 + 8 + 6]
 
 
 @pytest.mark.parametrize("moved", [{"record": 1002}, {"dataset": 8}, {"version": 1}])
@@ -155,7 +159,7 @@ def test_a_tampered_or_mistaken_record_fails() -> None:
     with pytest.raises(DecryptionError):
         FieldCipher(os.urandom(32)).open_record(blob, **RECORD)
     field_blob = CIPHER.encrypt(NAME, dataset=7, record=1001, field=0, version=2)
-    with pytest.raises(DecryptionError, match="not a record \\(format 1, a field value; format 2 expected"):
+    with pytest.raises(DecryptionError, match="not a record \\(format 1, a field value; format 3 expected"):
         CIPHER.open_record(field_blob, **RECORD)
     with pytest.raises(DecryptionError, match="not a field value"):
         CIPHER.decrypt(blob, dataset=7, record=1001, field=0, version=2)
@@ -179,6 +183,26 @@ def test_a_record_is_only_made_of_text() -> None:
         with pytest.raises(DecryptionError) as caught:
             CIPHER.open_record(forged, **RECORD)
         assert not leaks(caught.value, not_a_record) and caught.value.__context__ is None
+
+
+def _forged(plaintext: bytes, record_format: int) -> bytes:
+    """A record ciphertext made with the right key around any plaintext, as only a key holder could."""
+    nonce = os.urandom(12)
+    aad = bytes([record_format]) + (7).to_bytes(8, "big") + (1001).to_bytes(8, "big") + (2).to_bytes(8, "big")
+    return bytes([record_format]) + nonce + crypto.AESGCM(RAW_DATA_KEY).encrypt(nonce, plaintext, aad)
+
+
+def test_records_of_format_2_still_open() -> None:
+    """Records written before format 3 held the JSON array of their values; they open as they were."""
+    old = _forged(json.dumps(PERSON, ensure_ascii=False).encode(), 2)
+    assert CIPHER.open_record(old, **RECORD) == PERSON
+
+
+def test_format_3_lengths_that_do_not_add_up_are_refused() -> None:
+    for plaintext in [b"\0\0\0\2\0\0\0\1\0\0\0\1abc", b"\0\0\0\1\0\0\0\5abc", b"\0\0\0\3\0\0\0\1", b"\0\0", b""]:
+        with pytest.raises(DecryptionError) as caught:
+            CIPHER.open_record(_forged(plaintext, 3), **RECORD)
+        assert caught.value.__context__ is None
 
 
 @given(st.lists(st.text(), max_size=12), st.integers(0, 2**64 - 1))
@@ -277,7 +301,7 @@ def test_empty_or_missing_ciphertext_is_an_error_never_an_empty_value() -> None:
 
 def test_unknown_format_version_fails_and_says_so() -> None:
     blob = CIPHER.encrypt(NAME, **WHERE)
-    for version in (0, 3, 255):
+    for version in (0, 4, 255):
         with pytest.raises(DecryptionError, match=f"unknown ciphertext format {version}; format 1 expected"):
             CIPHER.decrypt(bytes([version]) + blob[1:], **WHERE)
     with pytest.raises(DecryptionError, match="not a field value \\(format 2, a record"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 from django.core.management import call_command
 from django.db import connection
@@ -12,7 +13,8 @@ from django.db import connection
 from itaku.ledger.models import Event
 from itaku.lib.errors import UserError
 from itaku.vault import crypto
-from itaku.vault.models import Dataset, IndexEntry, Record
+from itaku.vault.collection import publish_notice, records_accounted
+from itaku.vault.models import Dataset, ImportRun, IndexEntry, Record
 from itaku.vault.services import FieldSpec, create_dataset, import_file, read_record
 from tests.base import ContractTestCase
 
@@ -99,6 +101,25 @@ class ImportTests(ContractTestCase):
             import_file(self.world.responsible, self.dataset, io.BytesIO(b""))
         self.assertTrue(self._refused(HEADER.encode("cp932")))
 
+    def test_a_late_bad_row_rolls_back_the_batches_already_written(self) -> None:
+        bad = ROW.format(n=9).replace("123456789018", "123456789012")
+        with mock.patch("itaku.vault.services.BATCH", 3):  # rows 2-10 written in three batches before row 11
+            errors = self._refused(csv_bytes(9, extra=bad + ROW.format(n=10)))
+        self.assertEqual(len(errors), 1)
+        self.assertTrue(errors[0].startswith("11行目「個人番号」: "), errors)
+        self.assertIn("Row 11, column “個人番号”: not a valid My Number", errors[0])
+        self.assertFalse(IndexEntry.objects.exists())
+        self.assertFalse(ImportRun.objects.exists())
+        self.assertFalse(Event.objects.filter(kind="vault.imported").exists())
+        self.assertEqual(Event.objects.get(kind="vault.import_refused").facts["rows"], 11)
+
+    def test_a_dataset_disposed_meanwhile_refuses_the_import(self) -> None:
+        stale = Dataset.objects.get(pk=self.dataset.pk)
+        Dataset.objects.filter(pk=self.dataset.pk).update(status=Dataset.Status.DISPOSED)
+        with self.assertRaises(UserError):
+            import_file(self.world.responsible, stale, io.BytesIO(csv_bytes(2)))
+        self.assertFalse(Record.objects.exists())
+
     def test_mixed_encodings_refuse_the_file(self) -> None:
         data = csv_bytes(2, "utf-8") + ROW.format(n=7).encode("cp932")
         errors = self._refused(data)
@@ -133,3 +154,38 @@ class ImportTests(ContractTestCase):
                          stdout=StringIO())
         self.assertEqual(caught.exception.code, 1)
         self.assertEqual(Record.objects.count(), 3)
+
+
+class CollectedImportTests(ContractTestCase):
+    """Article 7: collected records name the purpose notice the people were shown and how they came."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.dataset = create_dataset(
+            self.world.responsible, self.contract, name="申込者名簿", source=Dataset.Source.COLLECTED,
+            fields=FIELDS, purposes=["申込の受付"], expected_rows=1000,
+        )
+        self.notice = publish_notice(self.world.responsible, self.dataset, "申込の受付のために利用します。")
+
+    def test_every_record_links_to_the_notice_and_channel(self) -> None:
+        report = import_file(self.world.responsible, self.dataset, io.BytesIO(csv_bytes(3)), notice=self.notice,
+                             channel="紙の申込書")
+        self.assertEqual(report.imported, 3)
+        self.assertEqual(set(Record.objects.values_list("notice", "channel")), {(self.notice.pk, "紙の申込書")})
+        event = Event.objects.get(kind="vault.imported")
+        self.assertEqual((event.facts["notice"], event.facts["channel"]), (self.notice.pk, "紙の申込書"))
+        self.assertEqual([f.state for f in records_accounted(self.contract)], [])
+
+    def test_collected_data_without_a_notice_or_channel_is_refused(self) -> None:
+        for notice, channel in ((None, "紙の申込書"), (self.notice, ""), (self.notice, "x" * 51)):
+            with self.assertRaises(UserError):
+                import_file(self.world.responsible, self.dataset, io.BytesIO(csv_bytes(2)), notice=notice,
+                            channel=channel)
+        self.assertFalse(Record.objects.exists())
+
+    def test_entrusted_data_takes_no_notice(self) -> None:
+        entrusted = create_dataset(self.world.supervisor, self.contract, name="住民基本台帳抜粋",
+                                   source=Dataset.Source.ENTRUSTED, fields=FIELDS, purposes=["課税"])
+        with self.assertRaises(UserError):
+            import_file(self.world.responsible, entrusted, io.BytesIO(csv_bytes(2)), notice=self.notice,
+                        channel="紙")

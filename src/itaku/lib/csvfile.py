@@ -19,6 +19,7 @@ from itaku.lib.errors import UserError
 MAX_ERRORS = 100
 ENCODING_LABELS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "CP932"}
 SNIFF_BYTES = 1 << 20
+_CHUNK_BYTES = 1 << 20
 _UTF8_EVIDENCE = 24  # non-ASCII bytes of valid UTF-8 before a bad byte: the file began in UTF-8
 
 
@@ -89,13 +90,45 @@ def sniff(head: bytes) -> str:
 
 def _decoded_lines(stream: BinaryIO, encoding: str) -> Iterator[str]:
     """Line by line, so a decoding error is met at its row (b"\\n" never occurs inside a CP932 or UTF-8
-    character, so splitting the bytes there is safe)."""
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    for raw in iter(stream.readline, b""):
-        yield decoder.decode(raw)
-    tail = decoder.decode(b"", final=True)
-    if tail:
-        yield tail
+    character, so splitting the bytes there is safe).
+
+    Read and decoded a megabyte at a time: a read per line would be a system call every few dozen lines,
+    and each lets go of the GIL that the vault import's writer thread then holds for milliseconds. A chunk
+    that does not decode is decoded again line by line, to stop at the line that fails.
+    """
+    rest = b""
+    # Only the file's first bytes may be a BOM: after the first chunk, UTF-8 with BOM is plain UTF-8.
+    codec = encoding
+    while chunk := stream.read(_CHUNK_BYTES):
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        rest = chunk[cut:]
+        if cut:
+            yield from _split(chunk[:cut], codec)
+            codec = "utf-8" if encoding == "utf-8-sig" else encoding
+    if rest:
+        yield from _split(rest, codec)
+
+
+def _split(data: bytes, codec: str) -> Iterator[str]:
+    """The lines of `data`, each with its "\\n"; only its first may begin with a BOM."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        plain = "utf-8" if codec == "utf-8-sig" else codec
+        lines = data.split(b"\n")  # the last part follows the last "\n": nothing, or a last line without one
+        for number, line in enumerate(lines):
+            if number < len(lines) - 1:
+                line += b"\n"
+            if line:
+                yield line.decode(plain if number else codec)  # the failing line raises here, at its row
+        return
+    lines = text.split("\n")
+    last = lines.pop()
+    for line in lines:
+        yield line + "\n"
+    if last:
+        yield last
 
 
 def stream_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 import re
 
 _TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
@@ -14,8 +13,10 @@ def check_digit(first_eleven: str) -> int:
     """Check digit for 11 digits: weights Qn = n+1 (n ≤ 6) or n−5 (n ≥ 7), Pn counted from the right."""
     if len(first_eleven) != 11 or not first_eleven.isascii() or not first_eleven.isdigit():
         raise ValueError("expected 11 ASCII digits")
-    # Σ Pn×Qn over the ASCII codes (Pn + 48) at once: an import checks a million of these.
-    total = sum(map(operator.mul, first_eleven.encode(), _WEIGHTS)) - _ZERO_CODES
+    # Σ Pn×Qn over the ASCII codes (Pn + 48), written out: an import checks a million of these.
+    d = first_eleven.encode()
+    total = (6 * d[0] + 5 * d[1] + 4 * d[2] + 3 * d[3] + 2 * d[4] + 7 * d[5] + 6 * d[6] + 5 * d[7] + 4 * d[8]
+             + 3 * d[9] + 2 * d[10]) - _ZERO_CODES
     remainder = total % 11
     return 0 if remainder <= 1 else 11 - remainder
 

@@ -1,8 +1,10 @@
-"""Datasets and imports: keys made and wrapped, files validated whole before a single row is written.
+"""Datasets and imports: keys made and wrapped, files checked whole, all or nothing.
 
-An import reads the file twice as a stream: the first pass checks every row against the declared fields
-(article 6: an undeclared column refuses the file); only a clean file is read again and written, in one
-transaction with its ledger event, so a refused or interrupted import leaves no record behind.
+An import reads the file once, as a stream: each row is checked against the declared fields (article 6: an
+undeclared column refuses the file) and, while no row has failed, sealed and written in the transaction
+that also records its ledger event. The first problem stops the writing, the rest of the file is still
+checked so that the report names every problem, and the transaction is rolled back: a refused or
+interrupted import leaves no record behind.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -29,7 +31,7 @@ from itaku.ledger.services import record
 from itaku.lib.csvfile import ENCODING_LABELS, MAX_ERRORS, SNIFF_BYTES, RowError, sniff, stream_records
 from itaku.lib.errors import UserError
 from itaku.vault import crypto, values
-from itaku.vault.models import Dataset, Field, ImportRun, Purpose, Record
+from itaku.vault.models import Dataset, Field, ImportRun, Purpose, PurposeNotice, Record
 
 BATCH = 5000
 
@@ -98,6 +100,7 @@ class ImportReport:
     imported: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    columns: list[Field] = field(default_factory=list)  # the declared fields the file's columns hold
 
     @property
     def ok(self) -> bool:
@@ -139,10 +142,13 @@ def _rows(stream: BinaryIO, report: ImportReport) -> Iterator[tuple[int, list[st
     return stream_records(stream, report.encoding)
 
 
-def _check(dataset: Dataset, stream: BinaryIO) -> tuple[ImportReport, list[Field] | None]:
-    """The first pass: every row against the declaration; nothing is written."""
-    report = ImportReport()
-    fields = list(dataset.fields.order_by("position"))
+def _checked_rows(fields: list[Field], stream: BinaryIO, report: ImportReport) -> Iterator[list[str]]:
+    """The rows that fit the declaration, each as the declared fields' values in their order.
+
+    A row that does not fit is counted in `report`, named by row and column, and left out; so is a problem
+    of the file itself (mixed encodings, broken quotes), after which nothing more is read. Raises UserError
+    only for an empty file, before anything is yielded.
+    """
     rows = _rows(stream, report)
     try:
         first = next(rows, None)
@@ -150,86 +156,111 @@ def _check(dataset: Dataset, stream: BinaryIO) -> tuple[ImportReport, list[Field
             raise UserError("ファイルが空です。", "The file is empty.")
         columns = _columns(first[1], fields, report)
         if columns is None:
-            return report, None
+            return
+        report.columns = columns
         width = len(columns)
+        column_of = {c.pk: i for i, c in enumerate(columns)}
+        # For each declared field, the file's column that holds it (None: an optional field left out).
+        take = [column_of.get(f.pk) for f in fields]
+        as_is = take == list(range(width))  # the file's columns are the declaration's, in order
+        checks = [values.checker(c.kind, required=c.required, max_length=c.max_length) for c in columns]
+        names = [c.name for c in columns]
         for row, cells in rows:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # a blank line, as Excel leaves at the end
                 continue
             report.rows += 1
             if len(cells) != width:
                 report.add(RowError(row, None, f"列の数が見出しと違います（{len(cells)}列、見出しは{width}列）。",
                                     f"{len(cells)} columns where the header has {width}."))
                 continue
-            for column, cell in zip(columns, cells, strict=True):
-                reason = values.problem(column.kind, cell, required=column.required, max_length=column.max_length)
-                if reason:
-                    report.add(RowError(row, column.name, *reason))
+            reasons = [check(cell) for check, cell in zip(checks, cells)]  # noqa: B905 (the width is checked above)
+            if reasons.count(None) == width:
+                yield cells if as_is else ["" if i is None else cells[i] for i in take]
+                continue
+            for name, reason in zip(names, reasons, strict=True):
+                if reason is not None:
+                    report.add(RowError(row, name, *reason))
     except UserError as error:
         report.add(RowError(None, None, error.message_ja, error.message_en))
-        return report, None
+        return
     if report.rows == 0 and report.ok:
         report.add(RowError(None, None, "データ行がありません。", "The file has no data rows."))
-    return report, columns
 
 
-def _reserve_ids(count: int) -> Iterator[int]:
-    """Ids for `count` records before the rows exist: the associated data of each ciphertext names its row.
+def _ids() -> Iterator[int]:
+    """Ids for records before their rows exist: the associated data of each ciphertext names its row.
 
-    All of an import's ids are taken before its first row is written, so that the writer needs no query of
-    its own; as ranges, so that a million ids take no memory.
+    Drawn as the import goes (it does not know its rows in advance), so that the writer needs no query of
+    its own. PostgreSQL: from the sequence, BATCH at a time, so that no concurrent writer takes them; runs
+    of consecutive values come back as ranges. SQLite: the IMMEDIATE transaction holds the write lock, so
+    no one else takes ids meanwhile; past the highest id ever given (AUTOINCREMENT's sqlite_sequence), so a
+    disposed record's id never returns.
     """
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # From the sequence, so that no concurrent writer takes them; runs of consecutive values come back
-            # as ranges (one, unless another session drew values meanwhile). The sequence is looked up once:
-            # pg_get_serial_sequence() on every row would cost ten times the nextval() itself.
+        if connection.vendor != "postgresql":
+            cursor.execute("SELECT MAX(COALESCE((SELECT MAX(id) FROM vault_record), 0), "
+                           "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'vault_record'), 0))")
+            yield from itertools.count(cursor.fetchone()[0] + 1)
+        while True:
+            # The sequence is looked up once: pg_get_serial_sequence() on every row would cost ten times the
+            # nextval() itself.
             cursor.execute(
                 "WITH seq AS MATERIALIZED (SELECT pg_get_serial_sequence('vault_record', 'id')::regclass AS id)"
                 " SELECT MIN(id), MAX(id) FROM (SELECT id, id - ROW_NUMBER() OVER (ORDER BY id) AS run"
                 " FROM (SELECT nextval(seq.id) AS id FROM seq, generate_series(1, %s)) AS drawn) AS numbered"
-                " GROUP BY run ORDER BY 1", [count])
-            ranges = [range(low, high + 1) for low, high in cursor.fetchall()]
-        else:
-            # SQLite: the IMMEDIATE transaction holds the write lock, so no one else takes ids meanwhile; past
-            # the highest id ever given (AUTOINCREMENT's sqlite_sequence): a disposed record's id never returns.
-            cursor.execute("SELECT MAX(COALESCE((SELECT MAX(id) FROM vault_record), 0), "
-                           "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'vault_record'), 0))")
-            start = cursor.fetchone()[0] + 1
-            ranges = [range(start, start + count)]
-    return itertools.chain.from_iterable(ranges)
+                " GROUP BY run ORDER BY 1", [BATCH])
+            for low, high in cursor.fetchall():
+                yield from range(low, high + 1)
 
 
-_RECORD_COLUMNS = "vault_record (id, dataset_id, ciphertext, schema_version, channel, import_run_id, created)"
+_RECORD_COLUMNS = ("vault_record (id, dataset_id, ciphertext, schema_version, channel, notice_id, import_run_id,"
+                   " created)")
 _ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id)"
-_ROWS_PER_INSERT = 500
+_ROWS_PER_INSERT = 2 * BATCH  # a batch's records in one INSERT, its index entries in another
 _SQLITE_CACHE_KIB = -65536  # PRAGMA cache_size, in KiB when negative: 64 MB, whatever the size of the file
 # PostgreSQL's binary COPY format: signature, flags, header extension; then per row the number of columns
 # and each value as its length and bytes (bigint 8, integer 4, timestamptz µs since 2000 in 8); then -1.
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 _COPY_TRAILER = b"\xff\xff"
-_COPY_RECORD = struct.Struct("!hiqiqi")  # 7 columns; id; dataset; the ciphertext's length, its bytes after
-_COPY_RECORD_END = struct.Struct("!iiiiqiq")  # schema version; channel "" (0 bytes); import run; created
+_COPY_RECORD = struct.Struct("!hiqiqi")  # 8 columns; id; dataset; the ciphertext's length, its bytes after
 _COPY_ENTRY = struct.Struct("!hiqiqiqiq")  # 4 columns: dataset, field, value, record
 _POSTGRES_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 # A sealed batch: [(record id, ciphertext)], [(field id, index value, record id)].
 _Batch = tuple[list[tuple[int, bytes]], list[tuple[int, int, int]]]
+
+
+@dataclass(frozen=True)
+class _Same:
+    """The columns every record of an import shares."""
+
+    dataset: int
+    version: int
+    channel: str
+    notice: int | None
+    run: int
+    created: dt.datetime
+
+
 # A writer: `prepare` turns a sealed batch into what `send` gives the database. The caller's thread
 # prepares (Python's work, under the GIL); the writer's thread sends (mostly the database's work, without it).
 _Writer = tuple[Callable[[_Batch], Any], Callable[[Any], None]]
 
 
 @contextlib.contextmanager
-def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: dt.datetime) -> Iterator[_Writer]:
+def _sqlite_writer(same: _Same) -> Iterator[_Writer]:
     """Multi-row INSERTs on the driver's own connection: SQLite's work per statement (AUTOINCREMENT's
-    bookkeeping among it) is paid once for hundreds of rows, and the driver lets go of the GIL meanwhile.
+    bookkeeping among it) is paid once for thousands of rows, and the driver lets go of the GIL meanwhile.
+    Few statements, because each one's end waits for the GIL, which the caller's thread gives up only every
+    5 ms (sys.getswitchinterval()): at 500 rows a statement the writer spent more time waiting than writing.
 
     A larger page cache for the import's length keeps the blind-index B-tree in memory: with SQLite's
     default 2 MB, a million records take half as long again, their pages spilled to the log and read back.
     """
     raw = connection.connection
     limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    stamp = connection.ops.adapt_datetimefield_value(created)
+    dataset_id = same.dataset
+    shared = (same.version, same.channel, same.notice, same.run, connection.ops.adapt_datetimefield_value(same.created))
 
     def statements(table: str, width: int, params: list[Any]) -> Iterator[tuple[str, list[Any]]]:
         step = min(_ROWS_PER_INSERT, limit // width) * width
@@ -242,8 +273,8 @@ def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: dt.datet
         records, entries = batch
         params: list[Any] = []
         for record_id, blob in records:
-            params += (record_id, dataset_id, blob, version, "", run_id, stamp)
-        out = list(statements(_RECORD_COLUMNS, 7, params))
+            params += (record_id, dataset_id, blob, *shared)
+        out = list(statements(_RECORD_COLUMNS, 8, params))
         params = []
         for field_id, value, record_id in entries:
             params += (dataset_id, field_id, value, record_id)
@@ -262,19 +293,25 @@ def _sqlite_writer(dataset_id: int, version: int, run_id: int, created: dt.datet
 
 
 @contextlib.contextmanager
-def _postgres_writer(dataset_id: int, version: int, run_id: int, created: dt.datetime) -> Iterator[_Writer]:
+def _postgres_writer(same: _Same) -> Iterator[_Writer]:
     """Binary COPY through psycopg on the import's own connection: bytea goes as bytes, not as hex text. The
     rows are packed here (struct) and sent whole, so that the writer's thread needs the GIL for no row."""
     raw = connection.connection
-    microseconds = (created - _POSTGRES_EPOCH) // dt.timedelta(microseconds=1)
-    record_end = _COPY_RECORD_END.pack(4, version, 0, 8, run_id, 8, microseconds)
+    dataset_id = same.dataset
+    channel = same.channel.encode()
+    microseconds = (same.created - _POSTGRES_EPOCH) // dt.timedelta(microseconds=1)
+    # After the ciphertext, the same for every row: schema version, channel, notice (or NULL), import, created.
+    record_end = b"".join([
+        struct.pack("!ii", 4, same.version), struct.pack("!i", len(channel)), channel,
+        struct.pack("!i", -1) if same.notice is None else struct.pack("!iq", 8, same.notice),
+        struct.pack("!iqiq", 8, same.run, 8, microseconds)])
     pack_record, pack_entry = _COPY_RECORD.pack, _COPY_ENTRY.pack
 
     def prepare(batch: _Batch) -> tuple[bytes, bytes]:
         records, entries = batch
         parts = [_COPY_HEADER]
         for record_id, blob in records:
-            parts += (pack_record(7, 8, record_id, 8, dataset_id, len(blob)), blob, record_end)
+            parts += (pack_record(8, 8, record_id, 8, dataset_id, len(blob)), blob, record_end)
         parts.append(_COPY_TRAILER)
         rows = [_COPY_HEADER]
         rows += [pack_entry(4, 8, dataset_id, 8, field_id, 8, value, 8, record_id)
@@ -332,89 +369,113 @@ def _in_background(send: Callable[[Any], None]) -> Iterator[Callable[[Any], None
         raise failed[0]
 
 
-def _write(dataset: Dataset, run: ImportRun, columns: list[Field], stream: BinaryIO, report: ImportReport) -> None:
-    """The second pass: seal each row, index its searchable values, and write them in batches.
+def _write(dataset: Dataset, run: ImportRun, rows: Iterator[list[str]], report: ImportReport) -> None:
+    """Seal each row, index its searchable values, and write them in batches while no row has failed.
 
     The loop touches only local names and plain tuples (no model objects, no attribute lookups per value);
-    a writer thread inserts one batch while the next is sealed (SQLite: multi-row INSERTs, PostgreSQL:
-    binary COPY). The file must read as the first pass saw it: a changed width or row count stops the
-    import, and its transaction keeps nothing.
+    a writer thread inserts one batch while the next is checked and sealed (SQLite: multi-row INSERTs,
+    PostgreSQL: binary COPY). After the first problem the rest of the file is only checked.
     """
     cipher, index = open_keys(dataset)
     fields = list(dataset.fields.order_by("position"))
-    position = {f.pk: i for i, f in enumerate(fields)}
-    width = len(columns)
-    column_of = {position[c.pk]: i for i, c in enumerate(columns)}
-    # For each declared field, the column of the file that holds it (None: an optional field left out).
-    take = [column_of.get(i) for i in range(len(fields))]
-    as_is = take == list(range(width))  # the file's columns are the declaration's, in order
-    searchable = [(position[f.pk], f.pk) for f in fields if f.searchable]
-    seal, index_of = cipher.seal_record, index.of
+    searchable = [(i, f.pk) for i, f in enumerate(fields) if f.searchable]
+    seal, index_of = cipher.seal_records, index.of
     dataset_id, version = dataset.pk, dataset.schema_version
     writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
-    ids = _reserve_ids(report.rows)
+    ids = _ids()
 
-    def sealed(rows: list[list[str]]) -> _Batch:
-        records: list[tuple[int, bytes]] = []
+    def sealed(batch: list[list[str]]) -> _Batch:
+        numbers = list(itertools.islice(ids, len(batch)))
         entries: list[tuple[int, int, int]] = []
-        add_record, add_entry = records.append, entries.append
-        for cells, record_id in zip(rows, ids, strict=False):  # ids holds report.rows, checked below
-            add_record((record_id, seal(cells, dataset=dataset_id, record=record_id, version=version)))
+        add_entry = entries.append
+        for cells, record_id in zip(batch, numbers, strict=True):
             for at, field_id in searchable:
                 value = index_of(cells[at], field=field_id)
                 if value is not None:
                     add_entry((field_id, value, record_id))
-        report.imported += len(rows)
-        return records, entries
+        report.imported += len(batch)
+        blobs = seal(batch, dataset=dataset_id, records=numbers, version=version)
+        # In index order: the database then inserts each batch's entries for a value into the same leaf of
+        # the lookup index, one after the other, instead of all over it (SQLite: half the writer's time).
+        entries.sort()
+        return list(zip(numbers, blobs, strict=True)), entries
 
-    lines = _rows(stream, report)
-    next(lines)  # the header, checked in the first pass
-    batch: list[list[str]] = []
-    with writer(dataset_id, version, run.pk, timezone.now()) as (prepare, send), _in_background(send) as write:
-        for _row, cells in lines:
-            if not "".join(cells).strip():  # a blank line, skipped as the first pass skipped it
-                continue
-            if len(cells) != width:
-                _changed()
-            batch.append(cells if as_is else ["" if i is None else cells[i] for i in take])
-            if len(batch) == BATCH:
-                if report.imported + BATCH > report.rows:
-                    _changed()
+    same = _Same(dataset_id, version, run.channel, run.notice_id, run.pk, timezone.now())
+    with writer(same) as (prepare, send), _in_background(send) as write:
+        while batch := list(itertools.islice(rows, BATCH)):
+            if report.ok:
                 write(prepare(sealed(batch)))
-                batch = []
-        if report.imported + len(batch) != report.rows:
-            _changed()
-        if batch:
-            write(prepare(sealed(batch)))
 
 
-def _changed() -> NoReturn:
-    raise UserError("ファイルが確認の後に変わりました。何も取り込んでいません。",
-                    "The file changed after it was checked; nothing was imported.")
+class _Refused(Exception):
+    """Raised inside the import's transaction to roll it back once a row has failed."""
 
 
-def import_file(by: Any, dataset: Dataset, stream: BinaryIO, *, dry_run: bool = False) -> ImportReport:
-    """Check the whole file, then (unless `dry_run` or anything is wrong) write it all or nothing."""
+def _refuse_disposed(dataset: Dataset) -> None:
     if dataset.is_disposed:
         raise UserError("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
-    report, columns = _check(dataset, stream)
+
+
+def collected_with(dataset: Dataset, notice: PurposeNotice | None, channel: str) -> tuple[PurposeNotice | None, str]:
+    """The notice and channel records come in with: collected data names the version of the purpose notice
+    the people were shown and how their data came (article 7); entrusted data has neither (its handover
+    accounts for it)."""
+    channel = channel.strip()
+    if dataset.source == Dataset.Source.COLLECTED:
+        if notice is None or notice.dataset_id != dataset.pk:
+            raise UserError("収集した個人情報には、本人に示した利用目的の明示（版）を指定してください（第7）。",
+                            "Collected data needs the version of the purpose notice the people were shown "
+                            "(article 7).")
+        if not channel or len(channel) > Record._meta.get_field("channel").max_length:
+            raise UserError("収集の経路（紙の申込書、Webフォーム、電話など）を50文字以内で入力してください。",
+                            "Enter how the data was collected (paper form, web form, phone …), in at most 50 "
+                            "characters.")
+        return notice, channel
+    if notice is not None or channel:
+        raise UserError("委託者から受領したデータには利用目的の明示も収集経路も指定できません（授受を記録します）。",
+                        "Entrusted data has no purpose notice or collection channel; record its handover.")
+    return None, ""
+
+
+def import_file(
+    by: Any, dataset: Dataset, stream: BinaryIO, *, dry_run: bool = False, notice: PurposeNotice | None = None,
+    channel: str = "",
+) -> ImportReport:
+    """Check the whole file and (unless `dry_run` or anything is wrong) write it, all or nothing; collected
+    data comes with the purpose notice shown and the channel (`collected_with`)."""
+    _refuse_disposed(dataset)
+    notice, channel = collected_with(dataset, notice, channel)
+    fields = list(dataset.fields.order_by("position"))
+    report = ImportReport()
     contract = dataset.contract
-    if not report.ok or dry_run:
-        if not dry_run:
-            with transaction.atomic():
-                record("vault.import_refused", chain=contract.ledger_chain, actor=by,
-                       articles=_articles(contract, "collection"),
-                       facts={"dataset": dataset.pk, "rows": report.rows, "errors": report.error_count,
-                              "encoding": report.encoding})
+    if dry_run:
+        for _ in _checked_rows(fields, stream, report):
+            pass
         return report
-    with transaction.atomic():
-        run = ImportRun.objects.create(dataset=dataset, started_by=by, encoding=report.encoding, rows=report.rows)
-        _write(dataset, run, columns, stream, report)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE, finished=timezone.now())
-        record("vault.imported", chain=contract.ledger_chain, actor=by,
-               articles=_articles(contract, "collection", "custody"),
-               facts={"dataset": dataset.pk, "import": run.pk, "records": report.imported,
-                      "encoding": report.encoding, "fields": [c.name for c in columns]})
+    try:
+        with transaction.atomic():
+            # The dataset's row locked, then looked at again: a disposal that committed meanwhile refuses
+            # the import, and one that comes later waits for it (and erases its records with the rest).
+            dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
+            _refuse_disposed(dataset)
+            run = ImportRun.objects.create(dataset=dataset, started_by=by, encoding="", notice=notice, channel=channel)
+            _write(dataset, run, _checked_rows(fields, stream, report), report)
+            if not report.ok:
+                raise _Refused
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE, finished=timezone.now(),
+                                                       encoding=report.encoding, rows=report.rows)
+            record("vault.imported", chain=contract.ledger_chain, actor=by,
+                   articles=_articles(contract, "collection", "custody"),
+                   facts={"dataset": dataset.pk, "import": run.pk, "records": report.imported,
+                          "encoding": report.encoding, "fields": [c.name for c in report.columns],
+                          **({"notice": notice.pk, "channel": channel} if notice else {})})
+    except _Refused:
+        report.imported = 0
+        with transaction.atomic():
+            record("vault.import_refused", chain=contract.ledger_chain, actor=by,
+                   articles=_articles(contract, "collection"),
+                   facts={"dataset": dataset.pk, "rows": report.rows, "errors": report.error_count,
+                          "encoding": report.encoding})
     return report
 
 
