@@ -21,23 +21,19 @@ One JSON line per figure on stdout. Goal: unreadable in under 1 s whatever N; de
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
+from bench.common import bench_dataset, emit, throwaway_postgres  # noqa: E402
+
 BATCH = 20_000
 UNREADABLE_GOAL_SECONDS = 1.0
-
-
-def emit(measure: str, value: float | int, unit: str, **extra: object) -> None:
-    print(json.dumps({"measure": measure, "value": value, "unit": unit, **extra}, ensure_ascii=False), flush=True)
 
 
 def fill(dataset: object, count: int) -> int:
@@ -101,19 +97,16 @@ def run(count: int, *, cold: bool) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from bench.juki_csv import FIELDS
     from tests.base import World
 
     from itaku.ledger.models import Event
     from itaku.lib.errors import UserError
     from itaku.vault import access, disposal, tasks
     from itaku.vault.models import Dataset, IndexEntry, Purpose, Record
-    from itaku.vault.services import FieldSpec, create_dataset, open_keys, read_record
+    from itaku.vault.services import open_keys, read_record
 
     world = World()
-    dataset = create_dataset(world.supervisor, world.contract, name="住民基本台帳抜粋", source="entrusted",
-                             fields=[FieldSpec(**spec) for spec in FIELDS], purposes=["住民税課税資料の入力"],
-                             expected_rows=max(count, 1))
+    dataset = bench_dataset(world, count)
     started = time.perf_counter()
     entries = fill(dataset, count)
     emit("fill_seconds", round(time.perf_counter() - started, 3), "s", records=count, index_entries=entries)
@@ -169,22 +162,8 @@ def main() -> None:
             os.environ["ITAKU_DATABASE_URL"] = f"sqlite:///{Path(work) / 'bench.sqlite3'}"
             run(args.records, cold=args.cold)
             return
-        import psycopg
-
-        parts = urlsplit(args.postgres)
-        name = f"itaku_disposal_bench_{os.getpid()}"
-        admin = psycopg.connect(urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, "")),
-                                autocommit=True)
-        admin.execute(f"CREATE DATABASE {name}")
-        os.environ["ITAKU_DATABASE_URL"] = urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, ""))
-        try:
+        with throwaway_postgres(args.postgres, f"itaku_disposal_bench_{os.getpid()}"):
             run(args.records, cold=args.cold)
-        finally:
-            from django.db import connections
-
-            connections.close_all()
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            admin.close()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from io import StringIO
 
 from django.core.management import CommandError, call_command
@@ -12,6 +13,9 @@ from itaku.contracts.models import Contract
 from itaku.ledger.services import chains, verify_chain
 from itaku.people.eligibility import evaluate
 from itaku.portal import demo
+from itaku.vault.collection import records_accounted
+from itaku.vault.models import Dataset, Handover, Record
+from itaku.vault.services import import_file
 
 
 class DemoTests(TestCase):
@@ -52,3 +56,33 @@ class DemoArticlesTests(TestCase):
         self.assertTrue(evaluate(suzuki, contract, "127.0.0.1").allowed)
         self.assertEqual([r.code for r in evaluate(takahashi, contract, "127.0.0.1").reasons], ["untrained"])
         self.assertEqual([r.code for r in evaluate(suzuki, contract, "203.0.113.9").reasons], ["outside_location"])
+
+
+class DemoDatasetTests(TestCase):
+    def test_the_juki_extract_is_specific_handed_over_and_accounted_for(self) -> None:
+        demo.load()
+        dataset = Dataset.objects.get(name="住民基本台帳抜粋")
+        self.assertEqual(dataset.contract.contractor.name, "株式会社東京データサービス")
+        self.assertEqual(dataset.contract.status, "active")
+        self.assertEqual(dataset.source, Dataset.Source.ENTRUSTED)
+        self.assertTrue(dataset.is_specific)
+        self.assertEqual(list(dataset.fields.filter(searchable=True).values_list("name", flat=True)),
+                         ["氏名", "氏名カナ"])
+        held = Record.objects.filter(dataset=dataset).count()
+        self.assertEqual(held, demo.JUKI_ROWS)
+        self.assertEqual(sum(Handover.objects.filter(dataset=dataset).values_list("count", flat=True)), held)
+        self.assertEqual(list(records_accounted(dataset.contract)), [])
+
+    def test_the_sample_file_is_cp932_and_imports_cleanly(self) -> None:
+        demo.load()
+        dataset = Dataset.objects.get(name="住民基本台帳抜粋")
+        data = demo.JUKI_SAMPLE.read_bytes()
+        data.decode("cp932")
+        with self.assertRaises(UnicodeDecodeError):
+            data.decode("utf-8")
+        tanaka = User.objects.get(username="tanaka")
+        report = import_file(tanaka, dataset, io.BytesIO(data))
+        self.assertTrue(report.ok, [str(e) for e in report.errors])
+        self.assertEqual((report.encoding, report.imported), ("cp932", 20))
+        # 20 records more than the handovers account for: the control asks for the handover of the new file.
+        self.assertEqual([f.state for f in records_accounted(dataset.contract)], ["missing_evidence"])

@@ -293,6 +293,19 @@ class DestructionAndRegisterTests(CopyTestCase):
                                        destroyed_at=timezone.now(), place=self.place, person=self.world.worker)
         self.assertEqual(copies.status(request), Status.DESTROYED)
 
+    def test_a_destruction_typed_in_the_minute_of_production_is_accepted(self) -> None:
+        """A form gives minutes only: 10:15 for a copy produced at 10:15:40 is not before it; 10:14 is."""
+        self._produce(self._approved())
+        copy = Copy.objects.get()
+        minute = copy.produced_at.replace(second=0, microsecond=0)
+        with self.assertRaises(CopyError):
+            copies.confirm_destruction(self.world.worker, copy, method=Copy.Method.SHREDDING,
+                                       destroyed_at=minute - dt.timedelta(minutes=1), place=self.place,
+                                       person=self.world.worker)
+        copies.confirm_destruction(self.world.worker, copy, method=Copy.Method.SHREDDING, destroyed_at=minute,
+                                   place=self.place, person=self.world.worker)
+        self.assertEqual(copies.status(Copy.objects.get().request), Status.DESTROYED)
+
     def test_the_register_says_who_holds_what_where_until_when(self) -> None:
         held = self._approved()
         self._produce(held)

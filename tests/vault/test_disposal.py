@@ -21,10 +21,12 @@ from itaku.contracts.services import evaluate_controls
 from itaku.ledger.models import Event
 from itaku.lib.era import dual_date
 from itaku.lib.errors import UserError
+from itaku.places.models import WorkLocation
 from itaku.provisions.controls import Result, State
 from itaku.submissions.models import Submission
-from itaku.vault import access, crypto, disposal, tasks
-from itaku.vault.models import Dataset, Disposal, DisposalInstruction, IndexEntry, Record
+from itaku.vault import access, copies, crypto, disposal, tasks
+from itaku.vault.exports import Format
+from itaku.vault.models import Copy, Dataset, Disposal, DisposalInstruction, IndexEntry, Record
 from itaku.vault.services import FieldSpec, create_dataset, import_file, master_keys, open_keys, read_record
 from tests.base import LedgerTransactionTestCase, World
 from tests.people.helpers import INSIDE
@@ -332,6 +334,45 @@ class ReportTests(DisposalTestCase):
         for item in expected:
             self.assertIn(squeeze(item), text, item)
 
+    def test_copies_of_the_dataset_are_listed_apart(self) -> None:
+        place = WorkLocation.objects.get(contract=self.contract)
+        made = []
+        for medium in ("USB暗号化メモリ", "紙"):
+            request = copies.request_copy(
+                self.world.responsible, self.dataset, purpose=self.purpose, fields=[self.name], medium=medium,
+                holder=self.world.worker, place=place, destroy_by=timezone.localdate() + dt.timedelta(days=30))
+            copies.decide_request(self.world.supervisor, request, approve=True)
+            copies.produce_copy(self.world.worker, request, fmt=Format.CSV_UTF8, client_address=INSIDE)
+            made.append(Copy.objects.get(request=request))
+        destroyed, held = made
+        at = timezone.now()
+        copies.confirm_destruction(self.world.responsible, destroyed, method=Copy.Method.SHREDDING, destroyed_at=at,
+                                   place=place, person=self.world.responsible)
+        found = self.dispose()
+        text = pdf_text(disposal.report_pdf(found))
+        local = timezone.localtime(at)
+        section, rest = text.split(squeeze("複写物の廃棄"), 1)[1].split(squeeze("未廃棄の複写物"), 1)
+        for item in (destroyed.request.code, str(self.world.worker), f"{dual_date(local)} {local:%H:%M}", "裁断",
+                     "Shredding", str(place), str(self.world.responsible), "第１０"):
+            self.assertIn(squeeze(item), section, item)
+        self.assertNotIn(held.request.code, section)
+        for item in (held.request.code, "未廃棄", "Notyetdestroyed", "紙",
+                     dual_date(held.request.destroy_by)):
+            self.assertIn(squeeze(item), rest.split(squeeze("報告者"))[0], item)
+        self.assertNotIn(destroyed.request.code, rest)
+        # The contract, the report date and the reporter (the letterhead and the reporter's section).
+        for item in (self.contract.number, self.contract.title, f"報告日Reportdate{dual_date(timezone.localdate())}",
+                     str(self.world.responsible)):
+            self.assertIn(squeeze(item), rest, item)
+        data = disposal.report_data(found)
+        self.assertEqual([c["destroyed"] for c in data["copies"]], [True, False])
+        self.assertEqual(data["copies"][0]["method"], "裁断 Shredding")
+
+    def test_a_dataset_never_copied_says_so(self) -> None:
+        text = pdf_text(disposal.report_pdf(self.dispose()))
+        self.assertIn(squeeze("この個人情報ファイルの複写物は作成されていません。"), text)
+        self.assertNotIn("未廃棄", text)
+
     def test_paper_report(self) -> None:
         text = pdf_text(disposal.report_pdf(self.media()))
         expected = ("廃棄報告書", "氏名、住所、電話番号", "紙の申請書", "記録120件", "ファイル・媒体3点", "溶解処理",
@@ -339,6 +380,7 @@ class ReportTests(DisposalTestCase):
         for item in expected:
             self.assertIn(squeeze(item), text, item)
         self.assertNotIn("削除", text)
+        self.assertNotIn("複写物", text)  # copies are of datasets in the vault, not of paper
 
     def test_report_data_is_plain(self) -> None:
         data = disposal.report_data(self.dispose())

@@ -53,7 +53,7 @@ class PageTests(VaultTestCase):
         self.assert_matrix("get", "", {
             "vault/": (200, 200, 200, 200, 404, 404),
             base: (200, 200, 200, 200, 404, 404),
-            base + "import/": (403, 403, 200, 403, 404, 404),
+            base + "import/": (403, 403, 200, 200, 404, 404),  # the worker imports; the gate decides
         })
         self.assert_matrix("post", "", {
             base + "purpose/": (404, 404, 302, 302, 404, 404),
@@ -66,6 +66,20 @@ class PageTests(VaultTestCase):
         response = client.post(self._url("import/"), {"file": upload}, REMOTE_ADDR=INSIDE)
         self.assertContains(response, "CP932")
         self.assertEqual(Record.objects.count(), before + 1)
+
+    def test_the_worker_imports_and_the_gate_decides(self) -> None:
+        client = self.client_for(self.world.worker)
+        before = Record.objects.count()
+        upload = SimpleUploadedFile("juki.csv", (HEADER + ROW.format(n=6)).encode("cp932"))
+        response = client.post(self._url("import/"), {"file": upload}, REMOTE_ADDR=OUTSIDE)
+        self.assertContains(response, "届け出た作業場所の外からの接続です")
+        self.assertNotContains(response, 'id="import-report"')
+        self.assertEqual(Record.objects.count(), before)
+        upload = SimpleUploadedFile("juki.csv", (HEADER + ROW.format(n=6)).encode("cp932"))
+        response = client.post(self._url("import/"), {"file": upload}, REMOTE_ADDR=INSIDE)
+        self.assertContains(response, 'id="import-report"')
+        self.assertEqual(Record.objects.count(), before + 1)
+        self.assertContains(client.get(self._url(), REMOTE_ADDR=INSIDE), self._url("import/"))
 
 
 class SealedUploadTests(VaultTestCase):

@@ -89,19 +89,25 @@ def evaluate(person: User, contract: Contract, client_address: str | None, at: d
     if people.valid_pledge(person) is None:
         refuse("no_pledge", "confidentiality", "現行の誓約書に同意していません。",
                "The person has not accepted the current confidentiality pledge.")
-    if not places.has_acknowledged_location(contract, party):
-        refuse("no_location", "work_location", "委託者が受理した作業場所がありません。",
-               "No work location has been acknowledged by the authority.")
-    elif client_address is not None:
+    # The location the address belongs to is itself acknowledged (`location_for` looks only at those), so
+    # when there is one the question whether any location is acknowledged needs no second look.
+    address_valid = False
+    if client_address is not None:
         try:
             ipaddress.ip_address(client_address)
+            address_valid = True
         except ValueError:
-            refuse("address_invalid", "work_location", "接続元アドレスを確認できません。",
-                   "The client address cannot be determined.")
-        else:
-            if places.location_for(contract, client_address, party) is None:
-                refuse("outside_location", "work_location", "届け出た作業場所の外からの接続です。",
-                       "The request comes from outside the reported work locations.")
+            pass
+    at_location = address_valid and places.location_for(contract, client_address, party) is not None
+    if not at_location and not places.has_acknowledged_location(contract, party):
+        refuse("no_location", "work_location", "委託者が受理した作業場所がありません。",
+               "No work location has been acknowledged by the authority.")
+    elif client_address is not None and not address_valid:
+        refuse("address_invalid", "work_location", "接続元アドレスを確認できません。",
+               "The client address cannot be determined.")
+    elif client_address is not None and not at_location:
+        refuse("outside_location", "work_location", "届け出た作業場所の外からの接続です。",
+               "The request comes from outside the reported work locations.")
     return Decision(person.pk, contract.pk, tuple(reasons))
 
 

@@ -6,7 +6,9 @@ Everything goes through the same services as the UI, so the demo ledger is a rea
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -18,10 +20,14 @@ from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract, Role
 from itaku.people import services as people
 from itaku.places import services as places
+from itaku.portal import juki
 from itaku.provisions.services import import_version
 from itaku.provisions.topics import shinagawa_text
 from itaku.rules import services as rules
 from itaku.training import services as training
+from itaku.vault import collection
+from itaku.vault.models import Dataset
+from itaku.vault.services import FieldSpec, create_dataset, import_file
 
 DEMO_PASSWORD = "itaku-demo-2025"  # noqa: S105  (published on purpose; demo accounts only log in with ITAKU_DEMO=1)
 
@@ -110,6 +116,8 @@ def load() -> list[Login]:
                 contracts.acknowledge_provisions(responsible, contract)
                 contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
                 _prepare(contract, responsible, [users[w] for w in workers], users["yamada"])
+                if contractor == "株式会社東京データサービス":
+                    _juki_dataset(contract, responsible)
     return logins
 
 
@@ -159,3 +167,29 @@ def _prepare(contract: Contract, responsible: User, workers: list[User], supervi
     )
     rules.submit_version(responsible, rules_version)
     rules.decide_version(supervisor, rules_version, acknowledge=True)
+
+
+JUKI_DATASET = "住民基本台帳抜粋"
+JUKI_ROWS = 50
+# 20 further made-up residents in CP932, as a city's system exports them, for trying an import in the demo;
+# written by juki.write(JUKI_SAMPLE, 20, seed=11, first=1_000_000_051).
+JUKI_SAMPLE = Path(__file__).resolve().parent / "samples" / "juki-sample.csv"
+
+
+def _juki_dataset(contract: Contract, responsible: User) -> Dataset:
+    """The 住民基本台帳 extract the city hands over (article 11): declared, received, imported through the
+    services; its My Number field makes it specific personal information."""
+    today = timezone.localdate()
+    dataset = create_dataset(
+        responsible, contract, name=JUKI_DATASET, source=Dataset.Source.ENTRUSTED,
+        fields=[FieldSpec(**spec) for spec in juki.FIELDS], purposes=["住民税課税資料の入力・照合"],
+        expected_rows=10_000,
+    )
+    collection.record_handover(responsible, dataset, received_on=today - dt.timedelta(days=3),
+                               received_from=f"{contract.authority.name} {contract.department}",
+                               medium="暗号化USBメモリ（パスワード別送）", count=JUKI_ROWS)
+    text = ",".join(juki.HEADER) + "\r\n" + "".join(",".join(row) + "\r\n" for row in juki.rows(JUKI_ROWS))
+    report = import_file(responsible, dataset, io.BytesIO(text.encode("cp932")))
+    if not report.ok:  # the generator's rows are valid by construction; a failure here is a bug, loudly
+        raise RuntimeError("; ".join(str(error) for error in report.errors))
+    return dataset

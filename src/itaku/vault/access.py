@@ -15,7 +15,7 @@ from itaku.lib.errors import UserError
 from itaku.people import eligibility
 from itaku.vault import crypto
 from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, Record
-from itaku.vault.services import named, open_keys, read_record
+from itaku.vault.services import open_keys, read_record
 from itaku.vault.values import problem
 
 
@@ -83,24 +83,44 @@ def _count(person: Any, dataset: Dataset, use: str, amount: int) -> None:
     DailyUse.objects.filter(dataset=dataset, person=person, day=timezone.localdate()).update(**{use: F(use) + amount})
 
 
+def _lookup(dataset: Dataset, field: Field, query: str) -> tuple[int, list[Found]]:
+    """The search itself, for an admitted person: the candidates of the query's blind index in one query,
+    each decrypted (which also authenticates it) and kept when its value equals the query by the index's rule.
+    Returns the number of candidates and the matches, in record order."""
+    cipher, index = open_keys(dataset)
+    wanted = index.of(query, field=field.pk)
+    if wanted is None:
+        return 0, []
+    names = list(dataset.fields.order_by("position").values_list("name", flat=True))
+    position = names.index(field.name)
+    target = crypto.normalise_for_index(query)
+    normalised: dict[str, str] = {}  # this search's own: names repeat, their normal form is computed once
+    candidates = (IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted)
+                  .values_list("record_id", "record__ciphertext", "record__revision", "record__schema_version"))
+    found: list[Found] = []
+    count = 0
+    open_record, dataset_id = cipher.open_record, dataset.pk
+    for pk, ciphertext, revision, schema_version in candidates:
+        count += 1
+        # The version bound into the ciphertext, as Record.sealed_version computes it.
+        values = open_record(ciphertext, dataset=dataset_id, record=pk, version=(revision << 32) | schema_version)
+        stored = values[position]
+        form = normalised.get(stored)
+        if form is None:
+            form = normalised[stored] = crypto.normalise_for_index(stored)
+        if form == target:
+            found.append(Found(pk, dict(zip(names, values, strict=True))))
+    found.sort(key=lambda match: match.record)
+    return count, found
+
+
 def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, field: Field,
            query: str) -> list[Found]:
     """Exact-match search on a blind-indexed field: candidates by index, decrypted and compared."""
     if field.dataset_id != dataset.pk or not field.searchable:
         raise UserError("検索できる項目ではありません。", "That field is not searchable.")
     _admit(person, dataset, purpose, client_address, "searches")
-    cipher, index = open_keys(dataset)
-    wanted = index.of(query, field=field.pk)
-    found: list[Found] = []
-    candidates = 0
-    if wanted is not None:
-        ids = IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted).values_list("record_id", flat=True)
-        for record_obj in Record.objects.filter(pk__in=list(ids)).order_by("pk"):
-            candidates += 1
-            values = named(dataset, cipher.open_record(record_obj.ciphertext, dataset=dataset.pk,
-                                                        record=record_obj.pk, version=record_obj.sealed_version))
-            if crypto.same_for_search(values[field.name], query):
-                found.append(Found(record_obj.pk, values))
+    candidates, found = _lookup(dataset, field, query)
     with transaction.atomic():
         _count(person, dataset, "searches", 1)
         record("data.searched", chain=dataset.contract.ledger_chain, actor=person,
@@ -159,12 +179,26 @@ def _seal(dataset: Dataset, record_obj: Record, ordered: list[str]) -> None:
     ])
 
 
+def _locked(dataset: Dataset) -> Dataset:
+    """The dataset's row locked for the rest of the transaction, refused if disposed of meanwhile.
+
+    A disposal locks the same row before it counts the records and destroys the keys, so a change either
+    commits before it (and is counted and erased with the rest) or waits and is refused here: the caller's
+    object may predate the disposal and still hold the wrapped keys, which must not be used.
+    """
+    locked = Dataset.objects.select_for_update(of=("self",)).select_related("contract").get(pk=dataset.pk)
+    if locked.is_disposed or locked.wrapped_data_key is None or locked.wrapped_index_key is None:
+        raise AccessRefused("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
+    return locked
+
+
 def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str,
                values: dict[str, str]) -> int:
     """A new record entered by hand, for a purpose; returns its id."""
     _admit(person, dataset, purpose, client_address, "views")
     ordered = _checked(dataset, values)
     with transaction.atomic():
+        dataset = _locked(dataset)
         record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version)
         _seal(dataset, record_obj, ordered)
         record("data.added", chain=dataset.contract.ledger_chain, actor=person,
@@ -180,6 +214,7 @@ def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, clien
     _admit(person, dataset, purpose, client_address, "views")
     ordered = _checked(dataset, values)
     with transaction.atomic():
+        dataset = _locked(dataset)
         record_obj = Record.objects.select_for_update().filter(pk=record_id, dataset=dataset).first()
         if record_obj is None:
             raise UserError("記録が見つかりません。", "No such record.")

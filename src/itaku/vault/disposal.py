@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from itaku.contracts.access import Perm, perms
 from itaku.contracts.documents import letterhead
@@ -36,9 +36,9 @@ from itaku.provisions.controls import Evidence, Finding, State, control
 from itaku.submissions import services as submissions
 from itaku.submissions.models import Submission
 from itaku.validation import user_error
-from itaku.vault import tasks
+from itaku.vault import copies, tasks
 from itaku.vault.documents import DisposalReport
-from itaku.vault.models import Dataset, Disposal, DisposalInstruction, Record
+from itaku.vault.models import Copy, Dataset, Disposal, DisposalInstruction, Record
 from itaku.vault.services import master_keys
 
 KIND = "vault.disposal"  # the submissions kind of the 廃棄報告書
@@ -150,10 +150,12 @@ def dispose(by: Any, dataset: Dataset, *, place: str, person_in_charge: str, med
     enqueued once the transaction has committed. The method is always crypto erase: it is what happens.
     """
     with transaction.atomic():
+        # Locked first: an add or correction of a record (vault.access) or an import locks the same row, so it
+        # commits before this one and is counted and erased with the rest, or waits and finds the keys gone.
         locked = Dataset.objects.select_for_update(of=("self",)).select_related("contract").get(pk=dataset.pk)
         contract = locked.contract
         _require_responsible(by, contract)
-        if locked.is_disposed:
+        if locked.is_disposed or locked.wrapped_data_key is None or locked.wrapped_index_key is None:
             raise DisposalError("この個人情報ファイルは廃棄済みです。", "The dataset has already been disposed of.")
         instruction = open_instruction(locked)
         if instruction is None:
@@ -333,8 +335,37 @@ def _moment(value: dt.datetime) -> str:
     return f"{dual_date(local)} {local:%H:%M}"
 
 
+def _method_labels(method: str) -> str:
+    """A copy's method of destruction in Japanese and English, from the model's own translated labels."""
+    label = Copy.Method(method).label
+    with translation.override("ja"):
+        ja = str(label)
+    with translation.override("en"):
+        en = str(label)
+    return ja if ja == en else f"{ja} {en}"
+
+
+def _copies(disposal: Disposal) -> list[dict[str, Any]]:
+    """The copies made of the disposed dataset (article 10), in copy-number order: destroyed ones with the
+    particulars of their destruction, the others named as not destroyed."""
+    if disposal.dataset_id is None:
+        return []
+    found = (Copy.objects.filter(request__dataset_id=disposal.dataset_id)
+             .select_related("request__holder", "destroyed_place", "destroyed_by").order_by("request__number"))
+    return [{
+        "number": copy.request.code, "holder": str(copy.request.holder), "medium": copy.request.medium,
+        "records": copy.records, "produced_at": _moment(copy.produced_at),
+        "destroy_by": dual_date(copy.request.destroy_by), "destroyed": copy.is_destroyed,
+        "destroyed_at": _moment(copy.destroyed_at) if copy.is_destroyed else "",
+        "method": _method_labels(copy.destruction_method) if copy.is_destroyed else "",
+        "place": str(copy.destroyed_place) if copy.is_destroyed else "",
+        "person": str(copy.destroyed_by) if copy.is_destroyed else "",
+    } for copy in found]
+
+
 def report_data(disposal: Disposal) -> dict[str, Any]:
-    """The plain data of the 廃棄報告書: the items of article 13-2, the instruction it answers, the reporter."""
+    """The plain data of the 廃棄報告書: the items of article 13-2, the contract, the instruction it answers,
+    the report date and reporter, and for a dataset the copies made of it (article 10), kept apart."""
     instruction = disposal.instruction
     contract = disposal.contract
     deletion = ""
@@ -360,7 +391,11 @@ def report_data(disposal: Disposal) -> dict[str, Any]:
         "person_in_charge": disposal.person_in_charge,
         "reported_by": str(disposal.reported_by),
         "reporter_organisation": contract.contractor.name,
+        "report_date": dual_date(report_date(disposal)),
+        "contract": {"number": contract.number, "title": contract.title},
         "deletion": deletion,
+        "copy_articles": contract.articles_for(copies.TOPIC) if disposal.dataset_id else [],
+        "copies": _copies(disposal),
     }
 
 

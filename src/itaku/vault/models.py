@@ -7,11 +7,19 @@ field value in clear, and disposal destroys the wrapped keys, after which every 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _minute(moment: dt.datetime) -> dt.datetime:
+    """People record times to the minute (a datetime-local field): an event within the same minute as the
+    one it follows is not before it."""
+    return moment.replace(second=0, microsecond=0)
 
 
 class Dataset(models.Model):
@@ -191,6 +199,10 @@ class ImportRun(models.Model):
     encoding = models.CharField(max_length=20, blank=True)
     rows = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    # Collected data: the purpose notice the people were shown and how the data came; every record of the
+    # import gets both (article 7).
+    notice = models.ForeignKey(PurposeNotice, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    channel = models.CharField(_("collection channel"), max_length=50, blank=True)
 
     def __str__(self) -> str:
         return f"import {self.pk} of {self.dataset}"
@@ -288,7 +300,7 @@ class Disposal(models.Model):
             errors["records"] = _("Give the quantity disposed of: records, files or both.")
         if self.disposed_at and self.disposed_at > timezone.now():
             errors["disposed_at"] = _("The disposal cannot be in the future.")
-        elif self.disposed_at and self.instruction_id and self.disposed_at < self.instruction.instructed_at:
+        elif self.disposed_at and self.instruction_id and self.disposed_at < _minute(self.instruction.instructed_at):
             errors["disposed_at"] = _("The disposal cannot precede the authority's instruction.")
         if self.instruction_id and (self.instruction.contract_id != self.contract_id
                                     or self.instruction.dataset_id != self.dataset_id):
@@ -437,7 +449,7 @@ class Copy(models.Model):
         return self.destroyed_at is not None
 
     def clean(self) -> None:
-        if self.destroyed_at is not None and self.destroyed_at < self.produced_at:
+        if self.destroyed_at is not None and self.destroyed_at < _minute(self.produced_at):
             raise ValidationError({"destroyed_at": _("A copy cannot be destroyed before it was produced.")})
 
 

@@ -1,10 +1,12 @@
-"""The vault's pages: datasets, a purpose per session, search and view, imports. Every access to data goes
-through `access` (the eligibility gate, the purpose, the limits, the ledger); pages are never cached."""
+"""The vault's pages: datasets declared and listed, a purpose per session, search and view, imports with
+their progress, purpose notices and handovers. Every access to data goes through `access` (the eligibility
+gate, the purpose, the limits, the ledger); pages are never cached."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -14,11 +16,21 @@ from itaku.contracts.access import Perm, get_contract, perms
 from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
 from itaku.places.network import client_address
-from itaku.vault import access
-from itaku.vault.forms import ImportForm, PurposeForm, SearchForm
-from itaku.vault.models import Dataset, Purpose, Record
-from itaku.vault.services import import_file
-from itaku.vault.uploads import SealedUploadHandler
+from itaku.provisions.controls import Finding
+from itaku.vault import access, collection
+from itaku.vault.forms import (
+    FIELD_ROWS,
+    DatasetForm,
+    FieldRowFormSet,
+    HandoverForm,
+    ImportForm,
+    NoticeForm,
+    PurposeForm,
+    SearchForm,
+)
+from itaku.vault.models import Dataset, Handover, Purpose, Record
+from itaku.vault.services import create_dataset, import_file
+from itaku.vault.uploads import CountingReader, Progress, SealedUploadHandler, read_progress
 
 SESSION_KEY = "vault_purposes"
 
@@ -40,12 +52,62 @@ def _handles_data(request: HttpRequest, contract: Contract) -> bool:
     return request.user.organisation_id == contract.contractor_id
 
 
+def _require_importer(request: HttpRequest, contract: Contract) -> None:
+    """The contractor's people import (issue 4: the worker imports); whether this person may, now and from
+    here, is the eligibility gate's to say (`access.admit`, on every file). The authority's staff never
+    touch data: 403 (a foreign organisation never gets this far: 404)."""
+    if not _handles_data(request, contract):
+        raise PermissionDenied
+
+
+def _may_declare(request: HttpRequest, contract: Contract) -> bool:
+    """The supervisor and the responsible person declare datasets (a party to the contract, as create_dataset
+    requires; auditors and workers do not)."""
+    return bool({Perm.MANAGE, Perm.SUBMIT} & perms(request.user, contract))
+
+
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
     datasets = [{"dataset": d, "records": Record.objects.filter(dataset=d).count()}
                 for d in contract.datasets.prefetch_related("fields", "purposes")]
-    return render(request, "vault/index.html", {"contract": contract, "datasets": datasets})
+    return render(request, "vault/index.html", {"contract": contract, "datasets": datasets,
+                                                "may_declare": _may_declare(request, contract)})
+
+
+@require_http_methods(["GET", "POST"])
+def dataset_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """個人情報ファイルの定義: name, purposes, source, expected size and the declared fields (rows of a
+    formset; "add rows" sends the form back with more blank rows, no script needed)."""
+    contract = get_contract(request.user, pk)
+    if not _may_declare(request, contract):
+        raise PermissionDenied
+    data = request.POST.copy() if request.method == "POST" else None
+    more = data is not None and "more" in data
+    if more:
+        prefix = FieldRowFormSet().prefix
+        total = FieldRowFormSet(data).total_form_count()  # 0 when the management form was tampered with
+        grown = min(total + FIELD_ROWS, FieldRowFormSet.max_num)
+        for row in range(total, grown):
+            data[f"{prefix}-{row}-required"] = "on"
+            data[f"{prefix}-{row}-max_length"] = "200"
+        data[f"{prefix}-TOTAL_FORMS"] = str(grown)
+    form = DatasetForm(data, contract=contract)
+    rows = FieldRowFormSet(data)
+    if data is not None and not more and all([form.is_valid(), rows.is_valid()]):  # both, for every error
+        try:
+            created = create_dataset(request.user, contract, name=form.cleaned_data["name"],
+                                     source=form.cleaned_data["source"], fields=rows.specs(),
+                                     purposes=form.cleaned_data["purposes"],
+                                     expected_rows=form.cleaned_data["expected_rows"])
+        except UserError as error:
+            form.add_error(None, f"{error.message_ja} / {error.message_en}")
+        else:
+            messages.success(request, f"「{created.name}」を定義しました。 / The dataset is declared.")
+            return redirect("vault:dataset", pk=contract.pk, dataset=created.pk)
+    return render(request, "vault/dataset_new.html", {
+        "contract": contract, "form": form, "rows": rows, "show_errors": data is not None and not more,
+    })
 
 
 @never_cache
@@ -65,12 +127,20 @@ def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
                                         search_form.cleaned_data["field"], search_form.cleaned_data["query"])
             except UserError as error:
                 messages.error(request, f"{error.message_ja} / {error.message_en}")
+    granted = perms(request.user, contract)
     return render(request, "vault/dataset.html", {
         "contract": contract, "dataset": found, "purpose": purpose, "handles_data": _handles_data(request, contract),
         "purpose_form": PurposeForm(dataset=found, initial={"purpose": purpose}), "search_form": search_form,
         "results": results, "fields": list(found.fields.all()),
-        "may_import": Perm.SUBMIT in perms(request.user, contract),
+        "may_import": _handles_data(request, contract) and not found.is_disposed,
+        "accounted": _accounted(contract, found) if Perm.VIEW_CONTROLS in granted else None,
     })
+
+
+def _accounted(contract: Contract, dataset: Dataset) -> list[Finding]:
+    """The findings of the `vault.records_accounted` control about this dataset (empty: all accounted for)."""
+    ref = f"{Dataset._meta.label_lower}:{dataset.pk}"
+    return [f for f in collection.records_accounted(contract) if any(e.ref == ref for e in f.evidence)]
 
 
 @require_POST
@@ -112,15 +182,99 @@ def import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
 
 @csrf_protect
 def _import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    """With a progress token from the page's script, the file is read through a CountingReader that the
+    page's polling of `import_progress` follows; without one (no script), the same import, no progress."""
+    contract = get_contract(request.user, pk)
+    _require_importer(request, contract)
     found = _dataset(contract, dataset)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        upload, token = form.cleaned_data["file"], form.cleaned_data["progress_token"]
+        progress = Progress(request.user.pk, token, dataset=found.pk, total=upload.size) if token else None
         try:
             access.admit(request.user, found, client_address(request))
-            report = import_file(request.user, found, form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
+            report = import_file(request.user, found, CountingReader(upload, progress) if progress else upload,
+                                 dry_run=form.cleaned_data["dry_run"])
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
+        finally:
+            if progress is not None:
+                progress.remove()
     return render(request, "vault/import.html", {"contract": contract, "dataset": found, "form": form,
                                                  "report": report})
+
+
+@never_cache
+@require_GET
+def import_progress(request: HttpRequest, pk: int, dataset: int) -> JsonResponse:
+    """How far the user's own import (named by the page's token) has read its file: bytes done and total.
+    Anyone else's token, an unknown one or a finished import is simply not found."""
+    contract = get_contract(request.user, pk)
+    _require_importer(request, contract)
+    found = _dataset(contract, dataset)
+    facts = read_progress(request.user.pk, request.GET.get("token", ""))
+    if facts is None or facts.get("dataset") != found.pk:
+        raise Http404
+    return JsonResponse({"done": facts["done"], "total": facts["total"]})
+
+
+def _applies(dataset: Dataset, source: str) -> None:
+    """Notices are for collected data, handovers for entrusted data: the other page does not exist."""
+    if dataset.source != source:
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+def notices(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
+    """利用目的の明示 (article 7): the versions of the notice shown when collecting; the contractor's
+    responsible person publishes a new one."""
+    contract = get_contract(request.user, pk)
+    found = _dataset(contract, dataset)
+    _applies(found, Dataset.Source.COLLECTED)
+    may_publish = Perm.SUBMIT in perms(request.user, contract) and not found.is_disposed
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST":
+        if not may_publish:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                notice = collection.publish_notice(request.user, found, form.cleaned_data["text"])
+            except UserError as error:
+                form.add_error(None, f"{error.message_ja} / {error.message_en}")
+            else:
+                messages.success(request, f"第{notice.version}版を公表しました。 / "
+                                          f"Version {notice.version} is published.")
+                return redirect("vault:notices", pk=contract.pk, dataset=found.pk)
+    return render(request, "vault/notices.html", {
+        "contract": contract, "dataset": found, "form": form, "may_publish": may_publish,
+        "notices": found.notices.order_by("-version"),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def handovers(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
+    """授受 (article 11): entrusted data received from the authority, recorded by the contractor's responsible
+    person; the list beside the records the dataset holds."""
+    contract = get_contract(request.user, pk)
+    found = _dataset(contract, dataset)
+    _applies(found, Dataset.Source.ENTRUSTED)
+    may_record = (Perm.SUBMIT in perms(request.user, contract) and _handles_data(request, contract)
+                  and not found.is_disposed)
+    form = HandoverForm(request.POST or None)
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                collection.record_handover(request.user, found, **form.cleaned_data)
+            except UserError as error:
+                form.add_error(None, f"{error.message_ja} / {error.message_en}")
+            else:
+                messages.success(request, "授受を記録しました。 / The handover is recorded.")
+                return redirect("vault:handovers", pk=contract.pk, dataset=found.pk)
+    listed = Handover.objects.filter(dataset=found).select_related("recorded_by").order_by("-received_on", "-pk")
+    return render(request, "vault/handovers.html", {
+        "contract": contract, "dataset": found, "form": form, "may_record": may_record, "handovers": listed,
+        "handed": sum(h.count for h in listed), "records": Record.objects.filter(dataset=found).count(),
+    })
