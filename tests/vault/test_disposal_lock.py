@@ -51,6 +51,17 @@ class StaleObjectTests(DisposalTestCase):
         self.assertEqual((bytes(record.ciphertext), record.revision), (before, 0))
         self.assertFalse(Event.objects.filter(kind="data.corrected").exists())
 
+    def test_a_search_or_view_after_the_disposal_opens_nothing(self) -> None:
+        stale = Dataset.objects.get(pk=self.dataset.pk)
+        record = Record.objects.filter(dataset=self.dataset).order_by("pk").first()
+        name = stale.fields.get(name="氏名")
+        self.dispose()  # the records are still there until the background deletion runs
+        with self.assertRaises(access.AccessRefused):
+            access.search(self.world.worker, stale, self.purpose, INSIDE, name, "佐藤")
+        with self.assertRaises(access.AccessRefused):
+            access.view(self.world.worker, stale, self.purpose, INSIDE, record.pk)
+        self.assertFalse(Event.objects.filter(kind__in=["data.searched", "data.viewed"]).exists())
+
     def test_an_add_before_the_disposal_is_counted_and_erased(self) -> None:
         added = access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, VALUES)
         found = self.dispose()

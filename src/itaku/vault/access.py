@@ -38,7 +38,12 @@ def _articles(dataset: Dataset, *topics: str) -> list[int]:
 
 
 def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose | None = None) -> None:
-    """The eligibility gate for any handling of the dataset (imports too); a refusal is recorded and raised."""
+    """The eligibility gate for any handling of the dataset (imports too); a refusal is recorded and raised.
+
+    The dataset's state and keys are read again first: an object loaded before a disposal committed still
+    holds the destroyed keys, and must not open a record with them.
+    """
+    dataset.refresh_from_db(fields=["status", "wrapped_data_key", "wrapped_index_key"])
     if dataset.is_disposed:
         raise AccessRefused("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
     decision = eligibility.check(person, dataset.contract, client_address,

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -522,10 +523,15 @@ class FieldCipher:
             raise ValueError(_IDS_RANGE) from None
         try:
             data = self._aead.decrypt(blob[1:_NONCE_END], blob[_NONCE_END:], aad)
-            values = _load(data.decode()) if blob[0] == _JSON_RECORD_FORMAT else _record_values(data)
+            if blob[0] == RECORD_FORMAT:
+                values = _record_values(data)
+            else:
+                values = _load(data.decode())
+                if type(values) is not list or not all(type(value) is str for value in values):
+                    values = None
         except (InvalidTag, UnicodeDecodeError, ValueError, struct.error):
             values = None  # raised below, not chained to an error that could hold the decrypted bytes
-        if type(values) is list and all(type(value) is str for value in values):
+        if values is not None:
             return values
         raise DecryptionError(
             f"暗号文を復号できません（改ざん、別の鍵、または別のレコード・データセット・版のもの。"
@@ -724,15 +730,11 @@ def _record_plaintext(values: Sequence[str], joined: str) -> bytes:
 def _record_values(data: bytes) -> list[str] | None:
     """The values of format 3's plaintext; None when the lengths do not add up (never a guess)."""
     (n,) = _U32_BE.unpack_from(data)
-    lengths = struct.unpack_from(f">{n}I", data, 4)
+    ends = list(itertools.accumulate(struct.unpack_from(f">{n}I", data, 4)))
     text = data[4 + 4 * n :].decode()
-    if sum(lengths) != len(text):
+    if (ends[-1] if ends else 0) != len(text):
         return None
-    values, start = [], 0
-    for length in lengths:
-        values.append(text[start : start + length])
-        start += length
-    return values
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)]  # the first is one longer
 
 
 def _versions(version: int | Sequence[int], count: int) -> Sequence[int]:
