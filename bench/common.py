@@ -1,5 +1,5 @@
 """What the benchmark scripts share: the JSON line of a figure, CPU time, a throwaway PostgreSQL database, and
-the benchmark's dataset declared as bench/juki_csv.py describes it."""
+the benchmark's dataset declared as src/itaku/portal/juki.py describes it."""
 
 from __future__ import annotations
 
@@ -49,9 +49,8 @@ def throwaway_postgres(server: str, name: str) -> Iterator[str]:
 
 
 def bench_dataset(world: Any, rows: int, name: str = "住民基本台帳抜粋") -> Any:
-    """A dataset of the ten fields of bench/juki_csv.py (two blind-indexed), sized for `rows` records."""
-    from bench.juki_csv import FIELDS
-
+    """A dataset of the ten fields of src/itaku/portal/juki.py (two blind-indexed), sized for `rows` records."""
+    from itaku.portal.juki import FIELDS
     from itaku.vault.services import FieldSpec, create_dataset
 
     return create_dataset(world.supervisor, world.contract, name=name, source="entrusted",

@@ -5,7 +5,7 @@ then its ciphertexts and index entries deleted as the background job does it.
 
 A throwaway SQLite database in a temporary folder (or, with --postgres, a throwaway database on that
 server, dropped afterwards) is migrated, given the parties and contract of tests.base.World and a dataset
-of the ten fields of bench/juki_csv.py (two blind-indexed); N records of its made-up rows are encrypted
+of the ten fields of src/itaku/portal/juki.py (two blind-indexed); N records of its made-up rows are encrypted
 with the dataset's own keys and written straight through executemany (COPY on PostgreSQL), as an import
 would leave them. Then, timed apart:
   disposal_unreadable_seconds  disposal.dispose: the instruction checked, both wrapped keys destroyed, the
@@ -38,10 +38,10 @@ UNREADABLE_GOAL_SECONDS = 1.0
 
 def fill(dataset: object, count: int) -> int:
     """Write `count` encrypted records and their blind-index entries; returns the index entries written."""
-    from bench.juki_csv import rows
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from itaku.portal.juki import rows
     from itaku.vault.services import open_keys
 
     cipher, index = open_keys(dataset)

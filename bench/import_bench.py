@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/import_bench.py --rows 100000 --rows 1000000 --database sqlite|postgres
 
-For each size a CP932 CSV of a city's 住民基本台帳 export (bench/juki_csv.py) is generated once into a temporary
+For each size a CP932 CSV of a city's 住民基本台帳 export (src/itaku/portal/juki.py) is generated once into a temporary
 folder; then each contender runs in a child process of its own, on a fresh copy of one migrated database:
   ours  vault.services.import_file: its one pass over the file (validation, encryption, blind indexes and
         writing), one transaction and one `vault.imported` ledger event, the commit included;
@@ -82,12 +82,11 @@ def child_ours(csv_path: Path, rows: int, profile: Path | None) -> dict:
     import django
 
     django.setup()
-    from bench.juki_csv import FIELDS
-
     from itaku.accounts.models import User
     from itaku.contracts.models import Contract
     from itaku.ledger.models import Event
     from itaku.ledger.services import verify_chain
+    from itaku.portal.juki import FIELDS
     from itaku.vault import services
     from itaku.vault.models import Dataset, IndexEntry, Record
 
@@ -187,8 +186,9 @@ def child_django(csv_path: Path, fernet_dir: Path) -> dict:
     from django.db import connection, models, transaction
 
     settings.SALT_KEY = secrets.token_hex(16)  # the package derives its Fernet key from SECRET_KEY and this
-    from bench.juki_csv import HEADER
     from encrypted_fields.fields import EncryptedCharField
+
+    from itaku.portal.juki import HEADER
 
     attributes = {f"c{i}": EncryptedCharField(name, max_length=200, null=True, blank=True)
                   for i, name in enumerate(HEADER)}
@@ -213,10 +213,10 @@ def child_django(csv_path: Path, fernet_dir: Path) -> dict:
 
 
 def child_generate(csv_path: Path, rows: int) -> dict:
-    from bench import juki_csv
+    from itaku.portal import juki
 
     start = time.perf_counter()
-    juki_csv.write(csv_path, rows)
+    juki.write(csv_path, rows)
     return {"seconds": time.perf_counter() - start, "bytes": csv_path.stat().st_size}
 
 

@@ -6,7 +6,7 @@ end to end as the dataset page calls it. Goal: median under 5 ms on SQLite at 1,
 A throwaway database (SQLite in a temporary folder, or a database created on a PostgreSQL server and dropped at
 the end) is migrated and given the parties and contract of tests.base.World, an eligible worker (trained,
 pledged, in the acknowledged structure, at an acknowledged work location: tests.people.helpers.make_eligible)
-and a dataset declared as in bench/juki_csv.py; the file of N rows that bench/juki_csv.py generates is imported
+and a dataset declared as in itaku.portal.juki; the file of N rows that itaku.portal.juki generates is imported
 by `vault.services.import_file`, as a city's export would be. Then, in the same process, after a warm-up:
   search         vault.access.search(worker, dataset, purpose, address, field, query): the eligibility gate,
                  the purpose, the daily limit, the blind-index lookup, decrypting the candidates and comparing,
@@ -45,7 +45,7 @@ SELECT = "indexed SELECT of the candidates (nothing decrypted)"
 
 def queries(count: int, searches: int) -> list[tuple[str, str]]:
     """(field name, value) pairs: names and kana of rows spread over the file, and some values not in it."""
-    from bench.juki_csv import rows
+    from itaku.portal.juki import rows
 
     step = max(count // searches, 1)
     wanted = set(range(0, count, step))
@@ -81,12 +81,12 @@ def run(count: int, searches: int, profile: str | None) -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
-    from bench import juki_csv
     from tests.base import World
     from tests.people.helpers import make_eligible
 
     from itaku.ledger.models import Event
     from itaku.ledger.services import verify_chain
+    from itaku.portal import juki
     from itaku.vault import access
     from itaku.vault.models import Dataset, Purpose
     from itaku.vault.services import import_file, open_keys
@@ -96,7 +96,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
     make_eligible(world)
     dataset = bench_dataset(world, count)
     with tempfile.TemporaryDirectory(prefix="itaku-search-bench-") as work:
-        path = juki_csv.write(Path(work) / "juki.csv", count)
+        path = juki.write(Path(work) / "juki.csv", count)
         started = time.perf_counter()
         with path.open("rb") as stream:
             report = import_file(world.responsible, dataset, stream)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from io import StringIO
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.db import connection
 
 from itaku.ledger.models import Event
 from itaku.lib.errors import UserError
-from itaku.vault import crypto
+from itaku.vault import crypto, services
 from itaku.vault.collection import publish_notice, records_accounted
 from itaku.vault.models import Dataset, ImportRun, IndexEntry, Record
 from itaku.vault.services import FieldSpec, create_dataset, import_file, read_record
@@ -112,6 +113,21 @@ class ImportTests(ContractTestCase):
         self.assertFalse(ImportRun.objects.exists())
         self.assertFalse(Event.objects.filter(kind="vault.imported").exists())
         self.assertEqual(Event.objects.get(kind="vault.import_refused").facts["rows"], 11)
+
+    def test_index_entries_without_their_record_stop_the_import(self) -> None:
+        """The database checks no foreign key of an entry: the import's own check at its end does."""
+        name = "_postgres_writer" if connection.vendor == "postgresql" else "_sqlite_writer"
+        real = getattr(services, name)
+
+        @contextlib.contextmanager
+        def misnumbering(same):
+            with real(same) as (prepare, send):
+                yield (lambda batch: prepare((batch[0], [(f, v, r + 10**9) for f, v, r in batch[1]]))), send
+
+        with mock.patch.object(services, name, misnumbering), self.assertRaises(RuntimeError):
+            import_file(self.world.responsible, self.dataset, io.BytesIO(csv_bytes(3)))
+        self.assertFalse(Record.objects.exists())
+        self.assertFalse(IndexEntry.objects.exists())
 
     def test_a_dataset_disposed_meanwhile_refuses_the_import(self) -> None:
         stale = Dataset.objects.get(pk=self.dataset.pk)

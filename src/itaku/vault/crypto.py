@@ -75,6 +75,7 @@ Performance (design note, no timing here: benchmarks live under bench/)
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -82,7 +83,7 @@ import os
 import re
 import struct
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NoReturn, Protocol
@@ -559,19 +560,29 @@ class BlindIndex:
 
     def of(self, value: str, *, field: int) -> int | None:
         """The index of `value` in `field`, in [0, 2**bits); None when nothing is left after normalising."""
-        text = normalise_for_index(value)
-        if not text:
-            return None
+        return self.of_field(field)(value)
+
+    def of_field(self, field: int) -> Callable[[str], int | None]:
+        """`of` for one field, its id hashed in once: an import indexes a field's million values."""
         try:
             field_id = _U64.pack(field)
         except struct.error:
             raise ValueError("field must be an integer from 0 to 2**64-1") from None
-        inner = self._inner.copy()
-        inner.update(field_id)
-        inner.update(_utf8(text))
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return _U32.unpack_from(outer.digest())[0] >> self._shift
+        keyed = self._inner.copy()
+        keyed.update(field_id)
+        outer_key, shift, unpack = self._outer, self._shift, _U32.unpack_from
+
+        def index(value: str) -> int | None:
+            text = normalise_for_index(value)
+            if not text:
+                return None
+            inner = keyed.copy()
+            inner.update(_utf8(text))
+            outer = outer_key.copy()
+            outer.update(inner.digest())
+            return unpack(outer.digest())[0] >> shift
+
+        return index
 
     def __repr__(self) -> str:
         return f"BlindIndex(bits={self.bits})"
@@ -723,8 +734,13 @@ def _refuse_count() -> NoReturn:
 
 def _record_plaintext(values: Sequence[str], joined: str) -> bytes:
     """Format 3's plaintext: the count (u32), each value's length in characters (u32), all values' UTF-8."""
-    n = len(values)
-    return _U32_BE.pack(n) + struct.pack(f">{n}I", *map(len, values)) + joined.encode()
+    return _lengths(len(values)).pack(len(values), *map(len, values)) + joined.encode()
+
+
+@functools.cache
+def _lengths(n: int) -> struct.Struct:
+    """The count and the n lengths at the head of format 3's plaintext (a dataset has one n)."""
+    return struct.Struct(f">{n + 1}I")
 
 
 def _record_values(data: bytes) -> list[str] | None:

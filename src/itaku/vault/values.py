@@ -16,7 +16,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # The forms `problem` accepts, in ASCII as most files write them: their values need no NFKC.
 _PLAIN = {"number": re.compile(_NUMBER.pattern, re.ASCII), "postal_code": re.compile(_POSTAL.pattern, re.ASCII),
           "phone": re.compile(_PHONE.pattern, re.ASCII)}
-_REMEMBERED = 1 << 16
+_REMEMBERED = 1 << 17  # a century of birth dates, written two ways
 _NOT_FOLDED = frozenset({"text", "free_text"})  # nothing to check past length: no NFKC needed (the import's hot path)
 
 Problem = tuple[str, str] | None
