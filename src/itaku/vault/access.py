@@ -8,14 +8,15 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
 from itaku.people import eligibility
 from itaku.vault import crypto
-from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, Record
-from itaku.vault.services import open_keys, read_record
+from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, PurposeNotice, Record
+from itaku.vault.services import collected_with, open_keys, read_record
 from itaku.vault.values import problem
 
 
@@ -35,6 +36,17 @@ class Found:
 
 def _articles(dataset: Dataset, *topics: str) -> list[int]:
     return sorted({n for topic in topics for n in dataset.contract.articles_for(topic)})
+
+
+def handles_data(person: Any, contract: Any) -> bool:
+    """Only the contractor's people touch data; the authority's staff see declarations, requests and
+    controls, never the content (the return package is the authority's one way to receive it)."""
+    return person.organisation_id == contract.contractor_id
+
+
+def dataset_of(contract: Any, pk: int) -> Dataset:
+    """A dataset of this contract, or 404: another contract's id is simply not found."""
+    return get_object_or_404(Dataset, pk=pk, contract=contract)
 
 
 def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose | None = None) -> None:
@@ -198,18 +210,22 @@ def _locked(dataset: Dataset) -> Dataset:
 
 
 def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str,
-               values: dict[str, str]) -> int:
-    """A new record entered by hand, for a purpose; returns its id."""
+               values: dict[str, str], *, notice: PurposeNotice | None = None, channel: str = "") -> int:
+    """A new record entered by hand, for a purpose; returns its id. Collected data names the purpose notice
+    the person was shown and how the data came (article 7, `services.collected_with`), as an import does."""
     _admit(person, dataset, purpose, client_address, "views")
+    notice, channel = collected_with(dataset, notice, channel)
     ordered = _checked(dataset, values)
     with transaction.atomic():
         dataset = _locked(dataset)
-        record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version)
+        record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version,
+                                           notice=notice, channel=channel)
         _seal(dataset, record_obj, ordered)
         record("data.added", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "collection", "use_outside_purpose"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
-                      "fields": [name for name, value in values.items() if value]})
+                      "fields": [name for name, value in values.items() if value],
+                      **({"notice": notice.pk, "channel": channel} if notice else {})})
         return record_obj.pk
 
 

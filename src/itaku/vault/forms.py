@@ -9,9 +9,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from itaku.vault.models import Dataset, Field, Purpose
+from itaku.vault.models import Dataset, Field, Purpose, PurposeNotice, Record
 from itaku.vault.services import FieldSpec
 
 MAX_IMPORT_BYTES = 2 * 1024**3
@@ -34,7 +35,64 @@ class SearchForm(forms.Form):
         self.fields["field"].queryset = dataset.fields.filter(searchable=True)
 
 
-class ImportForm(forms.Form):
+def _bilingual(ja: str, en: str) -> str:
+    return f"{ja} / {en}"
+
+
+# The usual ways a contractor collects data (the page offers them; any other may be typed).
+CHANNELS = ("紙の申込書", "Webフォーム", "電話", "窓口", "郵送", "電子メール")
+CHANNEL_LIST = "vault-channels"  # the id of the page's <datalist> of CHANNELS
+
+
+class _NoticeChoice(forms.ModelChoiceField):
+    """A notice's version with the day it was published (第2版 (2026-04-01))."""
+
+    def label_from_instance(self, obj: PurposeNotice) -> str:
+        version = gettext("Version %(version)s") % {"version": obj.version}
+        return f"{version} ({timezone.localtime(obj.created):%Y-%m-%d})"
+
+
+def add_collection_fields(form: forms.Form, dataset: Dataset) -> None:
+    """Collected data comes with the purpose notice the people were shown and its channel (article 7): a
+    choice of the dataset's versions, the latest first and chosen, and the channel with the usual ones
+    offered. Entrusted data gets neither (its handover accounts for it)."""
+    if dataset.source != Dataset.Source.COLLECTED:
+        return
+    notices = dataset.notices.order_by("-version")
+    form.fields["notice"] = _NoticeChoice(
+        label=_("Purpose notice the people were shown"), queryset=notices, empty_label=None,
+        initial=notices.first(),
+        error_messages={
+            "required": _bilingual("本人に示した利用目的の明示の版を選んでください（第7）。",
+                                   "Choose the version of the purpose notice the people were shown (article 7)."),
+            "invalid_choice": _bilingual("この個人情報ファイルの利用目的の明示の版を選んでください。",
+                                         "Choose a version of this dataset's purpose notice."),
+        })
+    limit = Record._meta.get_field("channel").max_length
+    form.fields["channel"] = forms.CharField(
+        label=_("Collection channel"), max_length=limit, help_text=_("How the data came: paper application "
+                                                                     "form, web form, phone …"),
+        widget=forms.TextInput(attrs={"list": CHANNEL_LIST, "autocomplete": "off"}),
+        error_messages={
+            "required": _bilingual("収集の経路（紙の申込書、Webフォーム、電話など）を入力してください。",
+                                   "Enter how the data was collected (paper form, web form, phone …)."),
+            "max_length": _bilingual(f"収集の経路は{limit}文字以内で入力してください。",
+                                     f"The collection channel has at most {limit} characters."),
+        })
+
+
+class _CollectionForm(forms.Form):
+    """A form that may carry `add_collection_fields`, with the channels its page offers."""
+
+    channels, channel_list = CHANNELS, CHANNEL_LIST
+
+    @property
+    def collection(self) -> list[forms.BoundField]:
+        """The notice and channel inputs, when the dataset's data is collected (else none)."""
+        return [self[name] for name in ("notice", "channel") if name in self.fields]
+
+
+class ImportForm(_CollectionForm):
     file = forms.FileField(label=_("CSV file (UTF-8 or CP932)"))
     dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
     # A random token the page sends, so that the page can poll the processing progress (uploads.Progress).
@@ -42,9 +100,69 @@ class ImportForm(forms.Form):
                                       error_messages={"invalid": "進捗の識別子が正しくありません。 / "
                                                                  "The progress token is not valid."})
 
+    def __init__(self, *args: Any, dataset: Dataset, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_collection_fields(self, dataset)
 
-def _bilingual(ja: str, en: str) -> str:
-    return f"{ja} / {en}"
+
+class _TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+# A hint per kind of field (text and free text need none).
+_HINTS = {
+    Field.Kind.DATE: _("A date, e.g. 1980-04-01 or 昭和55年4月1日"),
+    Field.Kind.NUMBER: _("A number, e.g. 1024"),
+    Field.Kind.POSTAL_CODE: _("A postal code, e.g. 140-8715"),
+    Field.Kind.PHONE: _("A phone number, e.g. 03-3777-1111"),
+    Field.Kind.MY_NUMBER: _("My Number: 12 digits with a correct check digit"),
+}
+_INPUT_MODES = {Field.Kind.NUMBER: "decimal", Field.Kind.POSTAL_CODE: "numeric", Field.Kind.MY_NUMBER: "numeric"}
+
+
+class RecordForm(_CollectionForm):
+    """A record's values, one input per declared field (named by the field's id, labelled by its name).
+
+    Parsing only: whether a value fits its field is the service's to say (`access._checked`, in both
+    languages, naming the field, never the value), so the inputs carry the declaration (required, maximum
+    length) for the browser but the form itself refuses nothing. Values are taken as typed, not stripped, so
+    that a correction sees no change where nothing was changed; only the line breaks a browser sends (CRLF)
+    become the LF a stored value has. Inputs never autocomplete or spell-check: a browser must not keep or
+    send away personal data.
+    """
+
+    def __init__(self, *args: Any, dataset: Dataset, with_collection: bool = False,
+                 current: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.declared: list[tuple[str, Field]] = []
+        for f in dataset.fields.order_by("position"):
+            key = f"f{f.pk}"
+            value = (current or {}).get(f.name, "")
+            attrs: dict[str, Any] = {"maxlength": f.max_length, "autocomplete": "off", "spellcheck": "false"}
+            if f.required:
+                attrs["required"] = True
+            if f.kind in _INPUT_MODES:
+                attrs["inputmode"] = _INPUT_MODES[f.kind]
+            if f.kind == Field.Kind.FREE_TEXT or "\n" in value or "\n" in (self.data.get(key) or ""):
+                widget: forms.Widget = forms.Textarea(attrs={**attrs, "rows": 3})
+            elif f.kind == Field.Kind.PHONE:
+                widget = _TelInput(attrs=attrs)
+            else:
+                widget = forms.TextInput(attrs=attrs)
+            self.fields[key] = forms.CharField(label=f.name, required=False, strip=False, widget=widget,
+                                               help_text=_HINTS.get(f.kind, ""), initial=value or None)
+            self.declared.append((key, f))
+        if with_collection:
+            add_collection_fields(self, dataset)
+
+    @property
+    def rows(self) -> list[tuple[forms.BoundField, Field]]:
+        """Each declared field's input with its declaration, in the dataset's order (for the template)."""
+        return [(self[key], f) for key, f in self.declared]
+
+    def values(self) -> dict[str, str]:
+        """{field name: value} of a valid form, as the record services take them."""
+        return {f.name: (self.cleaned_data.get(key) or "").replace("\r\n", "\n") for key, f in self.declared}
 
 
 class DatasetForm(forms.Form):

@@ -24,7 +24,7 @@ from itaku.lib.errors import UserError
 from itaku.places.network import client_address
 from itaku.submissions import services as submissions
 from itaku.submissions.forms import DecisionForm
-from itaku.vault import copies, returns
+from itaku.vault import access, copies, returns
 from itaku.vault import disposal as disposal_service
 from itaku.vault.exports import ExportFile
 from itaku.vault.models import Copy, CopyRequest, Dataset, Disposal, DisposalInstruction, ReturnPackage
@@ -47,11 +47,6 @@ def _perms(request: HttpRequest, contract: Contract) -> set[str]:
     return {p.value for p in perms(request.user, contract)}
 
 
-def _contractor_side(request: HttpRequest, contract: Contract) -> bool:
-    """Only the contractor's people touch data; the authority's staff see the requests, never the content."""
-    return request.user.organisation_id == contract.contractor_id
-
-
 def _download(made: ExportFile) -> HttpResponse:
     """A produced file as an attachment; the name carries ids only (C-…, R-…), never personal values."""
     response = HttpResponse(made.data, content_type=made.content_type)
@@ -61,10 +56,6 @@ def _download(made: ExportFile) -> HttpResponse:
 
 
 # Copies (article 10) ---------------------------------------------------------------------------------------
-
-
-def _dataset(contract: Contract, pk: int) -> Dataset:
-    return get_object_or_404(Dataset, pk=pk, contract=contract)
 
 
 def _copy_request(contract: Contract, pk: int) -> CopyRequest:
@@ -94,7 +85,7 @@ def copies_index(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def copy_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    found = _dataset(contract, dataset)
+    found = access.dataset_of(contract, dataset)
     form = CopyRequestForm(request.POST if request.method == "POST" else None, dataset=found)
     if request.method == "POST" and form.is_valid():
         try:
@@ -138,7 +129,7 @@ def copy_edit(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
 def copy_detail(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
     found = _copy_request(contract, copy_request)
-    handles_data = _contractor_side(request, contract)
+    handles_data = access.handles_data(request.user, contract)
     value = None
     if handles_data and found.filter_field_id is not None and not found.dataset.is_disposed:
         value = copies.filter_value(found)
@@ -174,7 +165,7 @@ def copy_decide(request: HttpRequest, pk: int, copy_request: int) -> HttpRespons
 def copy_produce(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
     """The copy itself, once, to its holder, from the place of keeping (the service checks all of it)."""
     contract = get_contract(request.user, pk)
-    if not _contractor_side(request, contract):
+    if not access.handles_data(request.user, contract):
         raise Http404
     found = _copy_request(contract, copy_request)
     form = ProduceForm(request.POST)
@@ -194,7 +185,7 @@ def copy_produce(request: HttpRequest, pk: int, copy_request: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def copy_destroy(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    if not _contractor_side(request, contract):
+    if not access.handles_data(request.user, contract):
         raise Http404
     found = _copy_request(contract, copy_request)
     copy = Copy.objects.filter(request=found).first()

@@ -1,6 +1,6 @@
-"""The vault's pages: datasets declared and listed, a purpose per session, search and view, imports with
-their progress, purpose notices and handovers. Every access to data goes through `access` (the eligibility
-gate, the purpose, the limits, the ledger); pages are never cached."""
+"""The vault's pages: datasets declared and listed, a purpose per session, search and view, records added
+and corrected by hand, imports with their progress, purpose notices and handovers. Every access to data goes
+through `access` (the eligibility gate, the purpose, the limits, the ledger); pages are never cached."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from itaku.contracts.access import Perm, get_contract, perms
@@ -26,6 +27,7 @@ from itaku.vault.forms import (
     ImportForm,
     NoticeForm,
     PurposeForm,
+    RecordForm,
     SearchForm,
 )
 from itaku.vault.models import Dataset, Handover, Purpose, Record
@@ -35,28 +37,16 @@ from itaku.vault.uploads import CountingReader, Progress, SealedUploadHandler, r
 SESSION_KEY = "vault_purposes"
 
 
-def _dataset(contract: Contract, pk: int) -> Dataset:
-    dataset = Dataset.objects.filter(pk=pk, contract=contract).first()
-    if dataset is None:
-        raise Http404
-    return dataset
-
-
 def _purpose(request: HttpRequest, dataset: Dataset) -> Purpose | None:
     chosen = request.session.get(SESSION_KEY, {}).get(str(dataset.pk))
     return dataset.purposes.filter(pk=chosen).first() if chosen else None
-
-
-def _handles_data(request: HttpRequest, contract: Contract) -> bool:
-    """Only the contractor's people touch data; the authority's staff see the datasets, never their content."""
-    return request.user.organisation_id == contract.contractor_id
 
 
 def _require_importer(request: HttpRequest, contract: Contract) -> None:
     """The contractor's people import (issue 4: the worker imports); whether this person may, now and from
     here, is the eligibility gate's to say (`access.admit`, on every file). The authority's staff never
     touch data: 403 (a foreign organisation never gets this far: 404)."""
-    if not _handles_data(request, contract):
+    if not access.handles_data(request.user, contract):
         raise PermissionDenied
 
 
@@ -114,12 +104,12 @@ def dataset_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    found = _dataset(contract, dataset)
+    found = access.dataset_of(contract, dataset)
     purpose = _purpose(request, found)
     results: list[access.Found] | None = None
     search_form = SearchForm(request.POST or None, dataset=found)
     if request.method == "POST":
-        if not _handles_data(request, contract):
+        if not access.handles_data(request.user, contract):
             raise Http404
         if search_form.is_valid():
             try:
@@ -129,10 +119,11 @@ def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
                 messages.error(request, f"{error.message_ja} / {error.message_en}")
     granted = perms(request.user, contract)
     return render(request, "vault/dataset.html", {
-        "contract": contract, "dataset": found, "purpose": purpose, "handles_data": _handles_data(request, contract),
+        "contract": contract, "dataset": found, "purpose": purpose,
+        "handles_data": access.handles_data(request.user, contract),
         "purpose_form": PurposeForm(dataset=found, initial={"purpose": purpose}), "search_form": search_form,
         "results": results, "fields": list(found.fields.all()),
-        "may_import": _handles_data(request, contract) and not found.is_disposed,
+        "may_import": access.handles_data(request.user, contract) and not found.is_disposed,
         "accounted": _accounted(contract, found) if Perm.VIEW_CONTROLS in granted else None,
     })
 
@@ -146,8 +137,8 @@ def _accounted(contract: Contract, dataset: Dataset) -> list[Finding]:
 @require_POST
 def choose_purpose(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    found = _dataset(contract, dataset)
-    if not _handles_data(request, contract):
+    found = access.dataset_of(contract, dataset)
+    if not access.handles_data(request.user, contract):
         raise Http404
     form = PurposeForm(request.POST, dataset=found)
     if form.is_valid():
@@ -157,19 +148,99 @@ def choose_purpose(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
 
 
+def _data_page(request: HttpRequest, pk: int, dataset: int) -> tuple[Contract, Dataset]:
+    """The contract and dataset of a page that shows or changes records: the contractor's people only (the
+    authority's staff see the datasets, never their content: 404; a foreign organisation: 404 too)."""
+    contract = get_contract(request.user, pk)
+    found = access.dataset_of(contract, dataset)
+    if not access.handles_data(request.user, contract):
+        raise Http404
+    return contract, found
+
+
 @never_cache
 @require_GET
 def record(request: HttpRequest, pk: int, dataset: int, record: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
-    found = _dataset(contract, dataset)
-    if not _handles_data(request, contract):
-        raise Http404
+    contract, found = _data_page(request, pk, dataset)
     try:
         shown = access.view(request.user, found, _purpose(request, found), client_address(request), record)
     except UserError as error:
         messages.error(request, f"{error.message_ja} / {error.message_en}")
         return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
-    return render(request, "vault/record.html", {"contract": contract, "dataset": found, "record": shown})
+    # How a collected record came (article 7): the notice's version and the channel, never a value.
+    came = (Record.objects.filter(pk=shown.record).select_related("notice").first()
+            if found.source == Dataset.Source.COLLECTED else None)
+    return render(request, "vault/record.html", {"contract": contract, "dataset": found, "record": shown,
+                                                 "came": came})
+
+
+def _record_page(request: HttpRequest, contract: Contract, found: Dataset, form: RecordForm,
+                 **context: object) -> HttpResponse:
+    return render(request, "vault/record_form.html", {
+        "contract": contract, "dataset": found, "form": form, "purpose": _purpose(request, found),
+        "notices_missing": found.source == Dataset.Source.COLLECTED and not found.notices.exists(), **context,
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@sensitive_variables()
+def record_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
+    """Add a record by hand (article 9: for the session's purpose, through the gate); collected data with the
+    purpose notice shown and the channel (article 7). A refused value is named with its field, and the form
+    comes back with what was typed; nothing of it goes into a URL or a log, and error reports (the debug page,
+    mail to the admins) hide what was posted and this view's variables (as for the correction)."""
+    contract, found = _data_page(request, pk, dataset)
+    if found.is_disposed:
+        messages.error(request, "廃棄済みの個人情報ファイルです。 / The dataset has been disposed of.")
+        return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
+    form = RecordForm(request.POST if request.method == "POST" else None, dataset=found, with_collection=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = access.add_record(request.user, found, _purpose(request, found), client_address(request),
+                                      form.values(), notice=form.cleaned_data.get("notice"),
+                                      channel=form.cleaned_data.get("channel", ""))
+        except UserError as error:
+            form.add_error(None, f"{error.message_ja} / {error.message_en}")
+        else:
+            messages.success(request, f"記録 #{added} を追加しました。 / Record #{added} is added.")
+            return redirect("vault:record", pk=contract.pk, dataset=found.pk, record=added)
+    return _record_page(request, contract, found, form)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+@sensitive_variables()
+def record_correct(request: HttpRequest, pk: int, dataset: int, record: int) -> HttpResponse:
+    """訂正: the record's current values in a form, opened through `access.view` (so opening it is a recorded
+    view, for the purpose, through the gate and the daily limit), sent to `access.correct_record`, which
+    records the names of the changed fields; the record page then says which."""
+    contract, found = _data_page(request, pk, dataset)
+    if request.method == "GET":
+        try:
+            shown = access.view(request.user, found, _purpose(request, found), client_address(request), record)
+        except UserError as error:
+            messages.error(request, f"{error.message_ja} / {error.message_en}")
+            return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
+        return _record_page(request, contract, found, RecordForm(dataset=found, current=shown.values),
+                            record_id=shown.record)
+    form = RecordForm(request.POST, dataset=found)
+    if form.is_valid():
+        try:
+            changed = access.correct_record(request.user, found, _purpose(request, found), client_address(request),
+                                            record, form.values())
+        except UserError as error:
+            form.add_error(None, f"{error.message_ja} / {error.message_en}")
+        else:
+            if changed:
+                messages.success(request, f"訂正しました（{'、'.join(changed)}）。 / "
+                                          f"Corrected: {', '.join(changed)}.")
+            else:
+                messages.info(request, "変更された項目はありません。 / Nothing was changed.")
+            return redirect("vault:record", pk=contract.pk, dataset=found.pk, record=record)
+    return _record_page(request, contract, found, form, record_id=record)
 
 
 @csrf_exempt
@@ -186,8 +257,8 @@ def _import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     page's polling of `import_progress` follows; without one (no script), the same import, no progress."""
     contract = get_contract(request.user, pk)
     _require_importer(request, contract)
-    found = _dataset(contract, dataset)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    found = access.dataset_of(contract, dataset)
+    form = ImportForm(request.POST or None, request.FILES or None, dataset=found)
     report = None
     if request.method == "POST" and form.is_valid():
         upload, token = form.cleaned_data["file"], form.cleaned_data["progress_token"]
@@ -195,14 +266,17 @@ def _import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
         try:
             access.admit(request.user, found, client_address(request))
             report = import_file(request.user, found, CountingReader(upload, progress) if progress else upload,
-                                 dry_run=form.cleaned_data["dry_run"])
+                                 dry_run=form.cleaned_data["dry_run"], notice=form.cleaned_data.get("notice"),
+                                 channel=form.cleaned_data.get("channel", ""))
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         finally:
             if progress is not None:
                 progress.remove()
-    return render(request, "vault/import.html", {"contract": contract, "dataset": found, "form": form,
-                                                 "report": report})
+    return render(request, "vault/import.html", {
+        "contract": contract, "dataset": found, "form": form, "report": report,
+        "notices_missing": found.source == Dataset.Source.COLLECTED and not found.notices.exists(),
+    })
 
 
 @never_cache
@@ -212,7 +286,7 @@ def import_progress(request: HttpRequest, pk: int, dataset: int) -> JsonResponse
     Anyone else's token, an unknown one or a finished import is simply not found."""
     contract = get_contract(request.user, pk)
     _require_importer(request, contract)
-    found = _dataset(contract, dataset)
+    found = access.dataset_of(contract, dataset)
     facts = read_progress(request.user.pk, request.GET.get("token", ""))
     if facts is None or facts.get("dataset") != found.pk:
         raise Http404
@@ -230,7 +304,7 @@ def notices(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     """利用目的の明示 (article 7): the versions of the notice shown when collecting; the contractor's
     responsible person publishes a new one."""
     contract = get_contract(request.user, pk)
-    found = _dataset(contract, dataset)
+    found = access.dataset_of(contract, dataset)
     _applies(found, Dataset.Source.COLLECTED)
     may_publish = Perm.SUBMIT in perms(request.user, contract) and not found.is_disposed
     form = NoticeForm(request.POST or None)
@@ -257,9 +331,9 @@ def handovers(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     """授受 (article 11): entrusted data received from the authority, recorded by the contractor's responsible
     person; the list beside the records the dataset holds."""
     contract = get_contract(request.user, pk)
-    found = _dataset(contract, dataset)
+    found = access.dataset_of(contract, dataset)
     _applies(found, Dataset.Source.ENTRUSTED)
-    may_record = (Perm.SUBMIT in perms(request.user, contract) and _handles_data(request, contract)
+    may_record = (Perm.SUBMIT in perms(request.user, contract) and access.handles_data(request.user, contract)
                   and not found.is_disposed)
     form = HandoverForm(request.POST or None)
     if request.method == "POST":

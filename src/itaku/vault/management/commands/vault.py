@@ -1,4 +1,6 @@
-"""`itaku vault import CONTRACT DATASET FILE [--dry-run] [--by USER]`: check, then import all or nothing."""
+"""`itaku vault import CONTRACT DATASET FILE --by USER [--dry-run] [--notice VERSION --channel TEXT]`: check,
+then import all or nothing; collected data names the version of the purpose notice the people were shown and
+how it came (article 7)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         load.add_argument("file")
         load.add_argument("--dry-run", action="store_true", help="check only, write nothing")
         load.add_argument("--by", required=True, help="the user name the import is recorded for")
+        load.add_argument("--notice", type=int, metavar="VERSION",
+                          help="collected data: the version of the dataset's purpose notice the people were shown")
+        load.add_argument("--channel", default="", metavar="TEXT",
+                          help="collected data: how it was collected (紙の申込書, Webフォーム, 電話 …)")
         sub.add_parser("resume-deletions", help="re-enqueue the deletions of disposed datasets a crash left unfinished")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,9 +45,17 @@ class Command(BaseCommand):
         by = User.objects.filter(username=options["by"], organisation__isnull=False).first()
         if by is None or by.organisation_id not in (dataset.contract.authority_id, dataset.contract.contractor_id):
             raise CommandError("--by: 契約の当事者の利用者を指定してください / name a user of a party to the contract")
+        notice = None
+        if options["notice"] is not None:
+            notice = dataset.notices.filter(version=options["notice"]).first()
+            if notice is None:
+                version = options["notice"]
+                raise CommandError(f"--notice: この個人情報ファイルに第{version}版の利用目的の明示はありません / "
+                                   f"the dataset has no version {version} of its purpose notice")
         try:
             with Path(options["file"]).open("rb") as stream:
-                report = import_file(by, dataset, stream, dry_run=options["dry_run"])
+                report = import_file(by, dataset, stream, dry_run=options["dry_run"], notice=notice,
+                                     channel=options["channel"])
         except OSError as exc:
             raise CommandError(f"ファイルを読めません / cannot read the file ({exc.strerror})") from None
         except UserError as exc:
