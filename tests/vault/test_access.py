@@ -134,6 +134,16 @@ class ChangeTests(VaultTestCase):
         self.assertEqual(event.facts["fields"], ["住所"])
         self.assertNotIn("南品川", str(event.facts))
 
+    def test_added_and_corrected_records_count_against_the_limit(self) -> None:
+        Dataset.objects.filter(pk=self.dataset.pk).update(daily_view_limit=2)
+        self.dataset.refresh_from_db()
+        record_id = access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values())
+        access.correct_record(self.world.worker, self.dataset, self.purpose, INSIDE, record_id,
+                              self._values(住所="品川区南品川2-2"))
+        with self.assertRaises(access.AccessRefused):
+            access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values())
+        self.assertEqual(Record.objects.filter(dataset=self.dataset).count(), 32)  # 31 imported, one added
+
     def test_undeclared_or_invalid_values_are_refused(self) -> None:
         with self.assertRaises(UserError):
             access.add_record(self.world.worker, self.dataset, self.purpose, INSIDE, self._values(本籍="東京都"))

@@ -368,6 +368,23 @@ class ReportTests(DisposalTestCase):
         self.assertEqual([c["destroyed"] for c in data["copies"]], [True, False])
         self.assertEqual(data["copies"][0]["method"], "裁断 Shredding")
 
+    def test_a_copy_destroyed_after_the_acknowledgement_changes_the_report(self) -> None:
+        place = WorkLocation.objects.get(contract=self.contract)
+        request = copies.request_copy(
+            self.world.responsible, self.dataset, purpose=self.purpose, fields=[self.name], medium="USB暗号化メモリ",
+            holder=self.world.worker, place=place, destroy_by=timezone.localdate() + dt.timedelta(days=30))
+        copies.decide_request(self.world.supervisor, request, approve=True)
+        copies.produce_copy(self.world.worker, request, fmt=Format.CSV_UTF8, client_address=INSIDE)
+        found = self.dispose()
+        disposal.submit_report(self.world.responsible, found)
+        disposal.decide_report(self.world.supervisor, found, acknowledge=True)
+        self.assertEqual(disposal.report_state(found).status, "acknowledged")
+        copies.confirm_destruction(self.world.worker, Copy.objects.get(request=request), method=Copy.Method.ERASURE,
+                                   destroyed_at=timezone.now(), place=place, person=self.world.worker)
+        self.assertEqual(disposal.report_state(found).status, "changed")  # the report it acknowledged is stale
+        disposal.submit_report(self.world.responsible, found)
+        self.assertNotIn(squeeze("未廃棄"), pdf_text(disposal.report_pdf(found)))
+
     def test_a_dataset_never_copied_says_so(self) -> None:
         text = pdf_text(disposal.report_pdf(self.dispose()))
         self.assertIn(squeeze("この個人情報ファイルの複写物は作成されていません。"), text)

@@ -221,6 +221,7 @@ def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_ad
         record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version,
                                            notice=notice, channel=channel)
         _seal(dataset, record_obj, ordered)
+        _count(person, dataset, "views", 1)  # each record touched counts against the day's limit
         record("data.added", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "collection", "use_outside_purpose"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
@@ -246,6 +247,7 @@ def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, clien
             return []
         record_obj.revision += 1
         _seal(dataset, record_obj, ordered)
+        _count(person, dataset, "views", 1)
         record("data.corrected", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "use_outside_purpose", "custody"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],

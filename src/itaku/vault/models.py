@@ -8,6 +8,7 @@ field value in clear, and disposal destroys the wrapped keys, after which every 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -328,6 +329,10 @@ class Disposal(models.Model):
             "records": self.records, "files": self.files, "disposed_at": self.disposed_at.isoformat(),
             "method": self.method, "place": self.place, "person_in_charge": self.person_in_charge,
             "reported_by": self.reported_by_id,
+            # The report lists the dataset's copies apart: one destroyed after the acknowledgement changes it.
+            "copies": [[pk, destroyed.isoformat() if destroyed else None] for pk, destroyed in
+                       Copy.objects.filter(request__dataset_id=self.dataset_id).order_by("pk")
+                       .values_list("pk", "destroyed_at")] if self.dataset_id else [],
         }
 
 
@@ -395,8 +400,6 @@ class CopyRequest(models.Model):
 
     def snapshot(self) -> dict[str, object]:
         """What the authority approves: every item; the filter value as the hash of its ciphertext."""
-        import hashlib  # here, not at the top: this block is appended to the vault's models
-
         return {
             "contract": self.contract_id, "number": self.number, "dataset": self.dataset_id,
             "purpose": self.purpose_id, "fields": sorted(self.fields.values_list("pk", flat=True)),
