@@ -79,6 +79,7 @@ class CopyFlowTests(CopyPageTestCase):
         self.assertEqual(copies.filter_value(made), FILTER)
         pending = self.client_for(self.world.supervisor).get(f"{self.base}{made.pk}/")
         self.assertContains(pending, "理由を付けて不承認")  # a rejection, not the "return with comment" of reports
+        self.assertContains(pending, "特定個人情報（個人番号）")  # the dataset holds My Numbers, marked wherever shown
         self.assertNotContains(pending, "差戻し")
 
         self.decide(made, accept="on")

@@ -400,10 +400,14 @@ class ReportTests(DisposalTestCase):
         self.assertNotIn("複写物", text)  # copies are of datasets in the vault, not of paper
 
     def test_report_data_is_plain(self) -> None:
-        data = disposal.report_data(self.dispose())
+        found = self.dispose()
+        data = disposal.report_data(found)
         json.dumps(data)  # strings, numbers and lists only
         self.assertEqual(data["items"], [f.name for f in FIELDS])
         self.assertEqual(data["articles"], [13])
+        self.assertTrue(data["specific"])  # the dataset declares 個人番号: marked in the report too
+        self.assertIn(squeeze("特定個人情報"), pdf_text(disposal.report_pdf(found)))
+        self.assertNotIn(squeeze("特定個人情報"), pdf_text(disposal.report_pdf(self.media())))
 
     def test_submitted_and_acknowledged(self) -> None:
         found = self.dispose()

@@ -377,6 +377,7 @@ def report_data(disposal: Disposal) -> dict[str, Any]:
         "articles": _articles(contract),
         "disposal": disposal.pk,
         "dataset": disposal.dataset.name if disposal.dataset_id else "",
+        "specific": bool(disposal.dataset_id) and disposal.dataset.is_specific,
         "instruction": {
             "number": instruction.pk, "date": _moment(instruction.instructed_at),
             "by": str(instruction.instructed_by), "organisation": contract.authority.name, "note": instruction.note,

@@ -25,6 +25,7 @@ class DisposalReport(DocumentRenderer):
     """廃棄報告書: one disposal record.
 
     data: articles (the contract's article numbers on disposal), disposal, dataset ("" for paper or media),
+    specific (the dataset holds My Numbers: 特定個人情報),
     contract (number, title), instruction (number, date, by, organisation, note), items, medium, records,
     files, disposed_at, method, place, person_in_charge, reported_by, reporter_organisation, report_date,
     deletion ("" for paper or media), copy_articles and copies (of a dataset: number, holder, medium, records,
@@ -51,7 +52,9 @@ class DisposalReport(DocumentRenderer):
             ("廃棄担当者 Person in charge", data["person_in_charge"]),
         ]
         if data["dataset"]:
-            fields.insert(0, ("個人情報ファイル\nDataset", data["dataset"]))
+            name = data["dataset"] + ("（特定個人情報 Specific personal information: My Number）"
+                                      if data["specific"] else "")
+            fields.insert(0, ("個人情報ファイル\nDataset", name))
         story: list[Flowable] = [
             self.paragraph(
                 f"特記事項{articles}の定めにより、委託者の指示に基づき個人情報を廃棄しましたので、次のとおり報告します。"
