@@ -24,6 +24,8 @@ class PageTests(VaultTestCase):
         response = client.post(self._url(), {"field": self.kana.pk, "query": "ｻﾄｳ ﾀﾛｳ"}, REMOTE_ADDR=INSIDE)
         self.assertContains(response, "佐藤　太郎")
         self.assertIn("no-store", response["Cache-Control"])
+        # An error report of this request would show neither the query nor the results.
+        self.assertEqual(response.wsgi_request.sensitive_post_parameters, "__ALL__")
         record = Record.objects.filter(dataset=self.dataset).order_by("-pk").first()
         page = client.get(self._url(f"records/{record.pk}/"), REMOTE_ADDR=INSIDE)
         self.assertContains(page, "123456789018")

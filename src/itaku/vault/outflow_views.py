@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from itaku.contracts.access import Perm, get_contract, perms
@@ -82,6 +83,7 @@ def copies_index(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()  # the filter value is personal data: kept out of error reports
 @require_http_methods(["GET", "POST"])
 def copy_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
@@ -101,6 +103,7 @@ def copy_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()  # the filter value is personal data: kept out of error reports
 @require_http_methods(["GET", "POST"])
 def copy_edit(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)

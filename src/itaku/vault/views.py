@@ -101,6 +101,8 @@ def dataset_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters()  # the query and the results are personal data: kept out of error reports
+@sensitive_variables()
 @require_http_methods(["GET", "POST"])
 def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
