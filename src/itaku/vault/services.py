@@ -377,7 +377,8 @@ def _in_background(send: Callable[[Any], None]) -> Iterator[Callable[[Any], None
         raise failed[0]
 
 
-def _write(dataset: Dataset, run: ImportRun, rows: Iterator[list[str]], report: ImportReport) -> None:
+def _write(dataset: Dataset, fields: list[Field], run: ImportRun, rows: Iterator[list[str]],
+           report: ImportReport) -> None:
     """Seal each row, index its searchable values, and write them in batches while no row has failed.
 
     The loop touches only local names and plain tuples (no model objects, no attribute lookups per value);
@@ -385,7 +386,6 @@ def _write(dataset: Dataset, run: ImportRun, rows: Iterator[list[str]], report: 
     PostgreSQL: binary COPY). After the first problem the rest of the file is only checked.
     """
     cipher, index = open_keys(dataset)
-    fields = list(dataset.fields.order_by("position"))
     searchable = [(i, f.pk, index.of_field(f.pk)) for i, f in enumerate(fields) if f.searchable]
     seal = cipher.seal_records
     dataset_id, version = dataset.pk, dataset.schema_version
@@ -484,7 +484,7 @@ def import_file(
             dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
             _refuse_disposed(dataset)
             run = ImportRun.objects.create(dataset=dataset, started_by=by, encoding="", notice=notice, channel=channel)
-            _write(dataset, run, _checked_rows(fields, stream, report), report)
+            _write(dataset, fields, run, _checked_rows(fields, stream, report), report)
             if not report.ok:
                 raise _Refused
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE, finished=timezone.now(),
