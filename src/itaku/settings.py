@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "itaku.rules",
     "itaku.places",
     "itaku.vault",
+    "itaku.subcontracting",
     "itaku.portal",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("contracts/<int:pk>/rules/", include("itaku.rules.urls")),
     path("contracts/<int:pk>/places/", include("itaku.places.urls")),
     path("contracts/<int:pk>/vault/", include("itaku.vault.urls")),
+    path("contracts/<int:pk>/subcontracting/", include("itaku.subcontracting.urls")),
     path("provisions/", include("itaku.provisions.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

@@ -107,7 +107,8 @@ class ChangeTests(ContractTestCase):
         self.assertEqual(services.acknowledged_locations(self.contract), [])
         self.assertIsNone(services.location_for(self.contract, "192.0.2.5"))
         event = Event.objects.filter(chain=self.contract.ledger_chain, kind="places.location_changed").get()
-        self.assertEqual(event.facts, {"location": location.pk, "fields": ["networks", "safeguards"]})
+        self.assertEqual(event.facts, {"location": location.pk, "organisation": self.world.contractor.pk,
+                                       "fields": ["networks", "safeguards"]})
         self.assertNotIn("監視カメラ", str(event.facts))  # free text never goes to the ledger
         services.report_location(self.world.responsible, location)
         services.decide_location(self.world.supervisor, location, acknowledge=True)

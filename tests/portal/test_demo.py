@@ -10,9 +10,12 @@ from django.test import Client, TestCase, override_settings
 
 from itaku.accounts.models import User
 from itaku.contracts.models import Contract
+from itaku.contracts.services import evaluate_controls
 from itaku.ledger.services import chains, verify_chain
 from itaku.people.eligibility import evaluate
 from itaku.portal import demo
+from itaku.provisions.controls import State
+from itaku.vault import sharing
 from itaku.vault.collection import records_accounted
 from itaku.vault.models import Dataset, Handover, Record
 from itaku.vault.services import import_file
@@ -56,6 +59,20 @@ class DemoArticlesTests(TestCase):
         self.assertTrue(evaluate(suzuki, contract, "127.0.0.1").allowed)
         self.assertEqual([r.code for r in evaluate(takahashi, contract, "127.0.0.1").reasons], ["untrained"])
         self.assertEqual([r.code for r in evaluate(suzuki, contract, "203.0.113.9").reasons], ["outside_location"])
+
+
+class DemoSubcontractingTests(TestCase):
+    def test_the_subcontractor_passed_its_gates_and_holds_a_share(self) -> None:
+        demo.load()
+        matsumoto = User.objects.get(username="matsumoto")
+        dataset = Dataset.objects.get(name="住民基本台帳抜粋")
+        contract = dataset.contract
+        self.assertTrue(evaluate(matsumoto, contract, "127.0.0.1").allowed)
+        self.assertEqual(sharing.grant(dataset, matsumoto.organisation_id).fields,
+                         frozenset({"宛名番号", "氏名", "氏名カナ", "住所"}))
+        results = {r.control.code: r.state for r in evaluate_controls(contract)}
+        for code in ("subcontracting.gates", "subcontracting.approved_handling", "subcontracting.supervision"):
+            self.assertEqual(results[code], State.OK, code)
 
 
 class DemoDatasetTests(TestCase):

@@ -67,7 +67,8 @@ class ImportTests(TrainingTestCase):
         ])
         self.assertTrue(all(c.recorded_by == self.world.responsible for c in Completion.objects.all()))
         [event] = self._events()
-        self.assertEqual(event.facts, {"rows": 3, "encoding": encoding, "imported": 3, "skipped": 0})
+        self.assertEqual(event.facts, {"organisation": self.world.contractor.pk, "rows": 3, "encoding": encoding,
+                                       "imported": 3, "skipped": 0})
         self.assertEqual(services.missing_topics(self.takahashi, self.contract, dt.date(2025, 5, 1)), frozenset())
 
     def test_utf8(self) -> None:
@@ -206,7 +207,8 @@ class ImportTests(TrainingTestCase):
         report = self._import(csv_bytes([*self.rows, ["takahashi", "", "個人情報保護研修", "2025-10-01", "修了"]]))
         self.assertEqual((report.rows, report.imported, report.skipped), (4, 1, 3))
         self.assertEqual(Completion.objects.count(), 4)
-        self.assertEqual(self._events()[-1].facts, {"rows": 4, "encoding": "utf-8", "imported": 1, "skipped": 3})
+        self.assertEqual(self._events()[-1].facts, {"organisation": self.world.contractor.pk, "rows": 4,
+                                                    "encoding": "utf-8", "imported": 1, "skipped": 3})
 
     def test_dry_run_records_nothing(self) -> None:
         report = self._import(csv_bytes(self.rows), dry_run=True)

@@ -77,8 +77,8 @@ class CompletionTests(TrainingTestCase):
         self.assertEqual(attachment.document_date, days_ago(2))
         event = events(self.contract, "training.completion_recorded")[-1]
         self.assertEqual(event.facts, {"completion": completion.pk, "person": self.world.worker.pk,
-                                       "course": self.course.pk, "passed": True, "corrects": None,
-                                       "evidence": True})
+                                       "organisation": self.world.contractor.pk, "course": self.course.pk,
+                                       "passed": True, "corrects": None, "evidence": True})
         self.assertEqual(event.actor_id, self.world.responsible.pk)
 
     def test_person_must_belong_to_the_contractor(self) -> None:

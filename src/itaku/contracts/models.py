@@ -121,5 +121,72 @@ class ContractRole(models.Model):
         org = self.user.organisation_id
         if self.role in AUTHORITY_ROLES and org != self.contract.authority_id:
             raise ValidationError(_("Supervisors and auditors must belong to the contract's authority."))
-        if self.role in CONTRACTOR_ROLES and org != self.contract.contractor_id:
-            raise ValidationError(_("Responsible persons and workers must belong to the contract's contractor."))
+        if self.role in CONTRACTOR_ROLES and org != self.contract.contractor_id and not self.contract.parties.filter(
+            organisation_id=org,
+        ).exists():
+            raise ValidationError(
+                _("Responsible persons and workers must belong to the contract's contractor or a subcontractor."),
+            )
+
+
+class Party(models.Model):
+    """An organisation below the contractor in the contract's chain (再委託先, article 8).
+
+    Rows are made by the subcontracting app when the authority approves a request: the party works for
+    `parent` (or for the contractor when empty) from `start` to `end`. Revoked, past its period, or with
+    any party above it inactive, it loses access at once: `active_on` is asked on every handling.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="parties")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parties",
+                                     verbose_name=_("subcontractor"))
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name=_("works for"))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "pk"]
+        constraints = [models.UniqueConstraint(fields=["contract", "organisation"], name="party_once_per_contract")]
+        verbose_name = _("subcontractor")
+        verbose_name_plural = _("subcontractors")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.contract_id and self.organisation_id in (self.contract.authority_id, self.contract.contractor_id):
+            errors["organisation"] = _("The authority and the contractor cannot be their own subcontractor.")
+        if self.organisation_id and self.organisation.kind == Organisation.Kind.AUTHORITY:
+            errors["organisation"] = _("An authority cannot be a subcontractor.")
+        if self.parent_id and self.parent.contract_id != self.contract_id:
+            errors["parent"] = _("A subcontractor works for a party of the same contract.")
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = _("The end of the period is before its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def level(self) -> int:
+        """1 for the contractor's own subcontractor (再委託), 2 for the next (再々委託) …"""
+        return 1 + (self.parent.level if self.parent_id else 0)
+
+    @property
+    def upstream_id(self) -> int:
+        """The organisation this party works for: its parent, or the contractor."""
+        return self.parent.organisation_id if self.parent_id else self.contract.contractor_id
+
+    def lineage(self) -> list[Party]:
+        """This party and every party above it, nearest first."""
+        found, party = [], self
+        while party is not None:
+            found.append(party)
+            party = party.parent
+        return found
+
+    def active_on(self, day: Any) -> bool:
+        """Approved, not revoked and within its period, and so is every party above it."""
+        return all(p.revoked_at is None and p.start <= day <= p.end for p in self.lineage())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from itaku.contracts import sections, services
-from itaku.contracts.access import Perm, get_contract, perms
+from itaku.contracts import panels, sections, services
+from itaku.contracts.access import Perm, get_contract, is_subcontractor, perms, visible_parties
 from itaku.contracts.actions import act, valid
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.forms import (
@@ -41,13 +43,28 @@ def _assignable_roles(granted: frozenset[Perm]) -> list[str]:
     return [Role.WORKER.value] if Perm.ASSIGN_WORKERS in granted else []
 
 
+def _role_organisations(user: Any, contract: Contract, granted: frozenset[Perm]) -> list[int]:
+    """Whose people the role form offers: the supervisor names anyone of the authority and the chain, a
+    responsible person only people of its own organisation (a subcontractor never sees the others')."""
+    if Perm.MANAGE in granted:
+        return [contract.authority_id, *(org.pk for org in visible_parties(user, contract))]
+    return [user.organisation_id]
+
+
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
     granted = perms(request.user, contract)
+    # A subcontractor sees its own part of the chain only: the contract-wide controls name every party.
+    subcontractor = is_subcontractor(request.user, contract)
+    shown_controls = Perm.VIEW_CONTROLS in granted and not subcontractor
+    people = contract.roles.select_related("user", "user__organisation").order_by("role", "user__username")
+    if subcontractor:
+        people = people.filter(user__organisation_id__in=[
+            contract.authority_id, *(org.pk for org in visible_parties(request.user, contract))])
     articles = []
     if contract.provisions_id:
-        results = services.evaluate_controls(contract) if Perm.VIEW_CONTROLS in granted else []
+        results = services.evaluate_controls(contract) if shown_controls else []
         topics = contract.provisions.topics_by_article()
         for article in contract.provisions.parsed().articles:
             mine = [r for r in results if article.number in r.articles]
@@ -60,14 +77,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contracts/detail.html", {
         "contract": contract,
         "perms": {p.value for p in granted},
+        "shown_controls": shown_controls,
         "sections": sections.links(request.user, contract),
+        "panels": panels.rendered(request, contract),
         "articles": articles,
         "acknowledgement": submissions.latest(contract, services.ACKNOWLEDGEMENT),
-        "people": contract.roles.select_related("user", "user__organisation").order_by("role", "user__username"),
+        "people": people,
         "attach_form": AttachProvisionsForm(authority=contract.authority),
         "terminate_form": TerminateForm(),
         "role_form": RoleForm(
-            organisations=[contract.authority_id, contract.contractor_id], roles=_assignable_roles(granted),
+            organisations=_role_organisations(request.user, contract, granted), roles=_assignable_roles(granted),
         ),
     })
 
@@ -165,7 +184,8 @@ def assign_role(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
 
     def assign(contract: Contract) -> None:
-        form = RoleForm(request.POST, organisations=[contract.authority_id, contract.contractor_id], roles=allowed)
+        form = RoleForm(request.POST, organisations=_role_organisations(request.user, contract, granted),
+                        roles=allowed)
         data = valid(form, "担当者と役割を選んでください。", "Choose a person and a role.")
         if Perm.MANAGE not in granted and data["user"].organisation_id != request.user.organisation_id:
             raise PermissionDenied

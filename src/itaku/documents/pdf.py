@@ -177,6 +177,11 @@ class DocumentRenderer(ABC):
         self.letterhead = letterhead
         self.data = data
 
+    def author(self) -> str:
+        """The PDF's author: the party `author_party` names; a document written by another party (a
+        subcontractor's request) says so."""
+        return self.letterhead.authority if self.author_party == "authority" else self.letterhead.contractor
+
     @abstractmethod
     def story(self) -> list[Flowable]:
         """The body of the document, below the letterhead."""
@@ -294,7 +299,7 @@ class DocumentRenderer(ABC):
                 flowable.drawOn(canvas, MARGIN, y)
 
         buffer = io.BytesIO()
-        author = lh.authority if self.author_party == "authority" else lh.contractor
+        author = self.author()
         doc = BaseDocTemplate(
             buffer,
             pagesize=A4,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from itaku.accounts.models import User
 from itaku.contracts.models import Contract
 from itaku.ledger.services import handling_events, last_event
 from itaku.people import services as people
@@ -52,22 +53,29 @@ def _event(contract: Contract, kind: str) -> tuple[Evidence, ...]:
     return (Evidence.event(event),) if event else ()
 
 
-def _acknowledged_timeline(contract: Contract) -> list[tuple[object, set[int]]]:
-    """(acknowledged at, people) for every acknowledged structure round, oldest first."""
-    timeline = []
-    for version in people.StructureVersion.objects.filter(structure__contract=contract):
+def _acknowledged_timeline(contract: Contract) -> dict[int, list[tuple[object, set[int]]]]:
+    """Per organisation of the chain: (acknowledged at, people) for every acknowledged structure round,
+    oldest first. Each party's structure names its own people: one party's acknowledgement says nothing
+    about another's."""
+    timeline: dict[int, list[tuple[object, set[int]]]] = {}
+    for version in people.StructureVersion.objects.filter(structure__contract=contract).select_related("structure"):
         accepted = submissions.rounds(version, people.STRUCTURE).filter(status__in=Submission.ACCEPTING)
         for submission in accepted.exclude(decided_at=None):
-            timeline.append((submission.decided_at, version.people_ids()))
-    return sorted(timeline, key=lambda entry: entry[0])
+            timeline.setdefault(version.structure.organisation_id, []).append(
+                (submission.decided_at, version.people_ids()))
+    return {org: sorted(entries, key=lambda entry: entry[0]) for org, entries in timeline.items()}
 
 
 @control("people.handled_within_structure", topics=["structure"],
          title_ja="体制外の者による取扱いの有無", title_en="Only people in the structure handled data")
 def handled_within_structure(contract: Contract) -> Iterator[Finding]:
     timeline = _acknowledged_timeline(contract)
+    organisation_of = dict(User.objects.filter(
+        pk__in={e.facts.get("person") for e in handling_events(contract.ledger_chain)}).values_list(
+        "pk", "organisation_id"))
     for event in handling_events(contract.ledger_chain).order_by("seq"):
-        in_force = [ids for at, ids in timeline if at <= event.time]
+        organisation = organisation_of.get(event.facts.get("person"))
+        in_force = [ids for at, ids in timeline.get(organisation, []) if at <= event.time]
         if not in_force or event.facts.get("person") not in in_force[-1]:
             yield Finding(State.VIOLATION, "受理された体制に記載のない者が個人情報を取り扱いました。",
                           "Someone not in the acknowledged structure handled personal data.",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from itaku.accounts.models import User
+from itaku.contracts import chain
 from itaku.contracts.models import Contract
 from itaku.ledger.services import record
 from itaku.people import services as people
@@ -68,10 +69,14 @@ def evaluate(person: User, contract: Contract, client_address: str | None, at: d
         refuse("contract_inactive", "protection", "契約が有効期間中ではありません。",
                "The contract is not active today.")
     party = person.organisation
-    if party is None or party.pk != contract.contractor_id:
-        refuse("not_a_party", "structure", "契約の受託者の従業者ではありません。",
-               "The person does not belong to the contract's contractor.")
+    if party is None or not chain.is_party(contract, party.pk):
+        refuse("not_a_party", "structure", "契約の受託者又は承認された再委託先の従業者ではありません。",
+               "The person belongs neither to the contract's contractor nor to an approved subcontractor.")
         return Decision(person.pk, contract.pk, tuple(reasons))
+    if not chain.is_active(contract, party.pk, today):
+        refuse("subcontract_inactive", "subcontracting",
+               "再委託の承認が取り消され、又は承認された期間外です（上位の再委託を含む）。",
+               "The subcontracting approval (or one above it in the chain) is revoked or outside its period.")
     if person.has_left(today) or not person.is_active:
         refuse("departed", "structure", "退職済み又は無効な利用者です。", "The person has left or is deactivated.")
     structure = people.acknowledged_version(contract, party)

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from itaku.accounts.models import Organisation, User
+from itaku.contracts import chain
 from itaku.contracts.models import Contract, ContractRole
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
@@ -22,7 +23,36 @@ STRUCTURE = "people.structure"
 
 
 def _party(contract: Contract, organisation: Organisation | None) -> Organisation:
-    return organisation or contract.contractor
+    """The party of the chain a step concerns: the contractor unless a subcontractor is named."""
+    party = organisation or contract.contractor
+    if not chain.is_party(contract, party.pk):
+        raise UserError(
+            f"{party.name} はこの契約の受託者でも再委託先でもありません。",
+            f"{party.name} is neither the contractor nor a subcontractor of this contract.",
+        )
+    return party
+
+
+def _acting_for(by: User, party: Organisation) -> None:
+    """Only a party's own people declare its structure and publish its pledge text."""
+    if by.organisation_id != party.pk:
+        raise UserError(
+            f"{party.name} の体制・誓約書を扱えるのは、{party.name} の者だけです。",
+            f"Only people of {party.name} can act on its structure and pledge text.",
+        )
+
+
+def version_of(contract: Contract, organisation: Organisation, number: int) -> StructureVersion | None:
+    """Version `number` of one party's structure (numbers count per party)."""
+    return (StructureVersion.objects.filter(structure__contract=contract, structure__organisation=organisation,
+                                            number=number).select_related("structure__organisation").first())
+
+
+def versions_of(contract: Contract, organisation: Organisation | None = None) -> list[StructureVersion]:
+    """Every version of one party's structure, newest first."""
+    return list(StructureVersion.objects.filter(structure__contract=contract,
+                                                structure__organisation=_party(contract, organisation))
+                .select_related("responsible").order_by("-number"))
 
 
 def structure_of(contract: Contract, organisation: Organisation | None = None) -> Structure:
@@ -60,8 +90,10 @@ def save_version(
     by: User, contract: Contract, *, responsible: User, description: str, members: Iterable[tuple[User, str]],
     responsible_scope: str = "", organisation: Organisation | None = None,
 ) -> StructureVersion:
-    """Declare a new version of the structure; people must be current members of the party's organisation."""
+    """Declare a new version of the party's structure (the contractor's unless a subcontractor is named), by
+    one of its own people; the people named must be current members of the party's organisation."""
     party = _party(contract, organisation)
+    _acting_for(by, party)
     members = list(members)
     today = timezone.localdate()
     named = [responsible, *(person for person, _ in members)]
@@ -101,12 +133,17 @@ def save_version(
 
 
 def submit_version(by: User, version: StructureVersion) -> Submission:
+    """The party hands its version to the authority; only its own people may."""
     contract = version.structure.contract
+    _acting_for(by, version.structure.organisation)
     return submissions.submit(version, kind=STRUCTURE, by=by, chain=contract.ledger_chain,
                               articles=contract.articles_for("structure"))
 
 
 def decide_version(by: User, version: StructureVersion, *, acknowledge: bool, comment: str = "") -> Submission:
+    """The authority acknowledges or returns any party's submitted version."""
+    if by.organisation_id != version.structure.contract.authority_id:
+        raise UserError("体制届を判断できるのは委託者だけです。", "Only the authority decides on a structure.")
     pending = submissions.latest(version, STRUCTURE)
     if pending is None or not pending.is_open:
         raise UserError("判断待ちの体制届がありません。", "This version is not awaiting a decision.")
@@ -120,8 +157,15 @@ PENALTIES = (
 )
 
 
-def default_pledge_body(contract: Contract) -> str:
-    """The template: quotes the contract's confidentiality article and names the statutory penalties."""
+def default_pledge_body(contract: Contract, organisation: Organisation | None = None) -> str:
+    """The template for one party's people (the contractor's unless a subcontractor is named): addressed to
+    the authority, quotes the contract's confidentiality article and names the statutory penalties."""
+    party = _party(contract, organisation)
+    employer = party.name
+    row = chain.party_row(contract, party.pk)
+    if row is not None:
+        upstream = Organisation.objects.get(pk=row.upstream_id)
+        employer = f"{party.name}（{upstream.name}の再委託先）"
     quoted = ""
     if contract.provisions_id:
         tree = contract.provisions.parsed()
@@ -131,7 +175,7 @@ def default_pledge_body(contract: Contract) -> str:
             quoted += f"\n\n特記事項 第{number}（{article.heading}）{paragraphs}"
     return (
         f"誓約書\n\n{contract.authority.name}殿\n\n"
-        f"私は、{contract.contractor.name}の従業者として、委託業務に従事するにあたり、次のことを誓約します。\n\n"
+        f"私は、{employer}の従業者として、委託業務に従事するにあたり、次のことを誓約します。\n\n"
         "1　業務の履行により直接又は間接に知り得た個人情報を第三者に漏えいし、又は不当な目的に使用しないこと。"
         "業務に従事しなくなった後、退職した後、並びに契約が終了し又は解除された後も同様であること。\n"
         "2　責任者の監督の下、特記事項及び社内規程を遵守し、教育・研修を受けること。\n"
@@ -146,7 +190,10 @@ def current_pledge_text(organisation: Organisation) -> PledgeText | None:
 
 
 def publish_pledge_text(by: User | None, organisation: Organisation, body: str) -> PledgeText:
-    """A new version of the pledge text; everyone must accept it again before handling data."""
+    """A new version of the organisation's pledge text, by one of its people (None: the template, published by
+    the system); everyone must accept it again before handling data."""
+    if by is not None:
+        _acting_for(by, organisation)
     if not body.strip():
         raise UserError("誓約書の本文が空です。", "The pledge text is empty.")
     with transaction.atomic():
@@ -162,7 +209,7 @@ def publish_pledge_text(by: User | None, organisation: Organisation, body: str) 
 def ensure_pledge_text(contract: Contract, organisation: Organisation | None = None) -> PledgeText:
     """The party's current pledge text, published from the template the first time it is needed."""
     party = _party(contract, organisation)
-    return current_pledge_text(party) or publish_pledge_text(None, party, default_pledge_body(contract))
+    return current_pledge_text(party) or publish_pledge_text(None, party, default_pledge_body(contract, party))
 
 
 def _chains_of(person: User) -> list[Contract]:
@@ -171,9 +218,13 @@ def _chains_of(person: User) -> list[Contract]:
 
 
 def accept_pledge(person: User, contract: Contract) -> Pledge:
-    """The person accepts the current pledge text; recorded on every contract they hold a role on."""
+    """The person accepts their own organisation's current pledge text; recorded on every contract they hold a
+    role on. Only people of a party of the contract's chain pledge under it."""
     if person.organisation_id is None:
         raise UserError("組織に所属していない利用者は誓約できません。", "A user without an organisation cannot pledge.")
+    if not chain.is_party(contract, person.organisation_id):
+        raise UserError("この契約の受託者又は再委託先の者だけが誓約できます。",
+                        "Only people of the contract's contractor or of a subcontractor pledge under it.")
     text = ensure_pledge_text(contract, person.organisation)
     with transaction.atomic():
         if Pledge.objects.filter(person=person, text=text).exists():
@@ -182,7 +233,8 @@ def accept_pledge(person: User, contract: Contract) -> Pledge:
         for each in _chains_of(person):
             record("people.pledge_accepted", chain=each.ledger_chain, actor=person,
                    articles=each.articles_for("confidentiality"),
-                   facts={"pledge": pledge.pk, "person": person.pk, "text_sha256": text.sha256})
+                   facts={"pledge": pledge.pk, "person": person.pk, "organisation": person.organisation_id,
+                          "text_sha256": text.sha256})
         return pledge
 
 
@@ -195,7 +247,11 @@ def valid_pledge(person: User) -> Pledge | None:
 
 
 def mark_departure(by: User, contract: Contract, person: User, left_on: dt.date) -> User:
-    """The person leaves the organisation: not eligible from that day, listed as a former worker for good."""
+    """The person leaves the organisation: not eligible from that day, listed as a former worker for good.
+    Marked by someone of the same organisation, which must be a party of the contract's chain."""
+    if not chain.is_party(contract, by.organisation_id):
+        raise UserError("退職を記録できるのは、受託者又は再委託先の者だけです。",
+                        "Only the contractor or a subcontractor records a departure.")
     if person.organisation_id != by.organisation_id:
         raise UserError(
             "自社の従業者だけを退職扱いにできます。", "Only people of your own organisation can be marked as left.",
@@ -206,14 +262,19 @@ def mark_departure(by: User, contract: Contract, person: User, left_on: dt.date)
         person.save(update_fields=["left_on", "is_active"])
         for each in {*_chains_of(person), contract}:
             record("people.departed", chain=each.ledger_chain, actor=by, articles=each.articles_for("confidentiality"),
-                   facts={"person": person.pk, "left_on": left_on.isoformat()})
+                   facts={"person": person.pk, "organisation": person.organisation_id,
+                          "left_on": left_on.isoformat()})
         return person
 
 
-def former_workers(contract: Contract) -> list[User]:
-    """Everyone ever named in this contract's structures who has left: the duty of article 4-2 goes on."""
+def former_workers(contract: Contract, organisation: Organisation | None = None) -> list[User]:
+    """Everyone ever named in this contract's structures (one party's when `organisation` is given, every
+    party's otherwise) who has left: the duty of article 4-2 goes on."""
     ids: set[int] = set()
-    for version in StructureVersion.objects.filter(structure__contract=contract):
+    versions = StructureVersion.objects.filter(structure__contract=contract)
+    if organisation is not None:
+        versions = versions.filter(structure__organisation=organisation)
+    for version in versions:
         ids |= version.people_ids()
     return list(User.objects.filter(pk__in=ids, left_on__isnull=False).order_by("left_on"))
 

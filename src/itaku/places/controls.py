@@ -5,18 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from itaku.contracts import chain
 from itaku.contracts.models import Contract
 from itaku.ledger.models import Event
-from itaku.ledger.services import handling_events, last_event
+from itaku.ledger.services import last_event
 from itaku.places import services
-from itaku.places.models import ReportStatus
+from itaku.places.models import ReportStatus, WorkLocation
 from itaku.provisions.controls import Evidence, Finding, State, control
 
 ACKNOWLEDGED = f"{services.KIND}.acknowledged"
 
 
-def _first_acknowledgement(contract: Contract) -> Event | None:
-    return Event.objects.filter(chain=contract.ledger_chain, kind=ACKNOWLEDGED).order_by("seq").first()
+def _first_acknowledgement(contract: Contract, organisation_id: int) -> Event | None:
+    """The first acknowledgement of one of this party's locations."""
+    subjects = [f"places.worklocation:{pk}" for pk in
+                WorkLocation.objects.filter(contract=contract, organisation_id=organisation_id).values_list("pk",
+                                                                                                           flat=True)]
+    return Event.objects.filter(chain=contract.ledger_chain, kind=ACKNOWLEDGED,
+                                facts__subject__in=subjects).order_by("seq").first()
 
 
 @control("places.acknowledged", topics=["work_location"],
@@ -43,22 +49,29 @@ def acknowledged(contract: Contract) -> Iterator[Finding]:
 @control("places.before_handling", topics=["work_location"],
          title_ja="作業開始前の作業場所の届出", title_en="Work locations reported before data is handled")
 def before_handling(contract: Contract) -> Iterator[Finding]:
-    first_handling = handling_events(contract.ledger_chain).order_by("seq").first()
-    if first_handling is None:
-        return
-    first_ack = _first_acknowledgement(contract)
-    if first_ack is None or first_handling.seq < first_ack.seq:
-        evidence = (Evidence.event(first_handling),) + ((Evidence.event(first_ack),) if first_ack else ())
+    """Per party of the chain: its people handle data only after one of its own locations was acknowledged."""
+    firsts = []
+    for party in chain.parties(contract):
+        first_handling = chain.handled_by(contract, party.pk).order_by("seq").first()
+        if first_handling is None:
+            continue
+        first_ack = _first_acknowledgement(contract, party.pk)
+        if first_ack is None or first_handling.seq < first_ack.seq:
+            evidence = (Evidence.event(first_handling),) + ((Evidence.event(first_ack),) if first_ack else ())
+            who_ja, who_en = ("", "") if party.pk == contract.contractor_id else (f"【{party}】", f"[{party}] ")
+            yield Finding(
+                State.VIOLATION, f"{who_ja}作業場所が確認される前に個人情報が取り扱われています。",
+                f"{who_en}Personal data was handled before any work location was acknowledged.", evidence,
+            )
+            return
+        firsts.append((first_ack, first_handling))
+    if firsts:
+        first_ack, first_handling = firsts[0]
         yield Finding(
-            State.VIOLATION, "作業場所が確認される前に個人情報が取り扱われています。",
-            "Personal data was handled before any work location was acknowledged.", evidence,
+            State.OK, "作業場所の確認後に個人情報の取扱いが始まっています。",
+            "Personal data was first handled after a work location was acknowledged.",
+            (Evidence.event(first_ack), Evidence.event(first_handling)),
         )
-        return
-    yield Finding(
-        State.OK, "作業場所の確認後に個人情報の取扱いが始まっています。",
-        "Personal data was first handled after a work location was acknowledged.",
-        (Evidence.event(first_ack), Evidence.event(first_handling)),
-    )
 
 
 @control("places.changes_reported", topics=["work_location"],

@@ -13,7 +13,7 @@ from itaku.documents.registry import register
 
 @register
 class WorkLocationReport(DocumentRenderer):
-    """作業場所届: every work location of the contract, per organisation.
+    """作業場所届: the work locations of the contract, per organisation (one party's, or every party's).
 
     data: organisations (name, locations (name, address, room, networks, storage, safeguards, status_ja,
     status_en, round, reported, decided)); dates already written as era + ISO.
@@ -37,6 +37,8 @@ class WorkLocationReport(DocumentRenderer):
             story.append(self.heading(f"{organisation['name']}の作業場所 Work locations of {organisation['name']}"))
             for number, location in enumerate(organisation["locations"], start=1):
                 story += self._location(number, location)
+            if not organisation["locations"]:
+                story.append(self.paragraph("（作業場所の登録なし） No work location is recorded."))
         return story
 
     def _location(self, number: int, location: Mapping[str, Any]) -> list[Flowable]:

@@ -9,12 +9,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from itaku.accounts.models import Organisation
+from itaku.contracts import chain
 from itaku.lib.errors import UserError
 from itaku.places.network import parse_networks, sorted_networks
 
 
 class WorkLocation(models.Model):
-    """One place where data is handled, with the networks the vault may be used from.
+    """One place where one party of the chain (the contractor or a subcontractor) handles data, with the
+    networks the vault may be used from.
 
     It is reported to the authority through the submissions mechanism; its snapshot covers every field,
     so any edit after an acknowledgement voids it until the location is reported again.
@@ -45,9 +47,9 @@ class WorkLocation(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        # Until subcontracting (article 8) is built, only the contractor itself holds locations.
-        if self.contract_id and self.organisation_id and self.organisation_id != self.contract.contractor_id:
-            errors["organisation"] = _("A work location must belong to the contract's contractor.")
+        if self.contract_id and self.organisation_id and not chain.is_party(self.contract, self.organisation_id):
+            errors["organisation"] = _("A work location must belong to the contractor or a subcontractor of the "
+                                       "contract.")
         if not isinstance(self.networks, list) or not all(isinstance(n, str) for n in self.networks):
             errors["networks"] = _("The networks must be a list of CIDR ranges.")
         else:

@@ -1,5 +1,9 @@
 """Work locations: record, change, report, decide (one transaction and ledger event each), and the
-questions the vault's gate asks: which acknowledged location, if any, does an address belong to."""
+questions the vault's gate asks: which acknowledged location, if any, does an address belong to.
+
+Each location belongs to one party of the chain (the contractor or a subcontractor, article 8): the party
+records, changes and reports its own, and the authority decides on every party's.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from itaku.accounts.models import Organisation
+from itaku.contracts import chain
 from itaku.contracts.models import Contract
 from itaku.ledger.services import record
 from itaku.lib.era import dual_date
@@ -79,8 +84,14 @@ def add_location(
     by: Any, contract: Contract, *, name: str, address: str, room: str = "", networks: str | Iterable[str] = (),
     storage: str, safeguards: str, organisation: Organisation | None = None,
 ) -> WorkLocation:
-    """Record a new work location of `organisation` (the contractor by default); it still has to be reported."""
+    """Record a new work location of `organisation` (a party of the chain, the contractor by default), by one
+    of its own people; it still has to be reported."""
     organisation = organisation or contract.contractor
+    if not chain.is_party(contract, organisation.pk):
+        raise PlacesError(
+            "作業場所を登録できるのは、契約の受託者又は再委託先だけです。",
+            "Only the contract's contractor or one of its subcontractors can record work locations.",
+        )
     with transaction.atomic():
         location = WorkLocation(
             contract=contract, organisation=organisation, name=name.strip(), address=address.strip(),
@@ -127,7 +138,8 @@ def change_location(by: Any, location: WorkLocation, **changes: Any) -> WorkLoca
         location.save()
         record(
             "places.location_changed", chain=location.contract.ledger_chain, actor=by,
-            articles=_articles(location.contract), facts={"location": location.pk, "fields": sorted(changed)},
+            articles=_articles(location.contract),
+            facts={"location": location.pk, "organisation": location.organisation_id, "fields": sorted(changed)},
         )
         return location
 
@@ -234,10 +246,13 @@ def _date(moment: dt.datetime | None) -> str:
     return dual_date(moment) if moment else ""
 
 
-def report_data(contract: Contract) -> dict[str, Any]:
-    """The plain data of the 作業場所届: every location, grouped by organisation, with where it stands."""
+def report_data(contract: Contract, organisation: Organisation | None = None) -> dict[str, Any]:
+    """The plain data of the 作業場所届: every location, grouped by organisation, with where it stands; of
+    one party only when `organisation` is given (its group is there even without locations)."""
     organisations: dict[int, dict[str, Any]] = {}
-    for item in reports(contract):
+    if organisation is not None:
+        organisations[organisation.pk] = {"name": organisation.name, "locations": []}
+    for item in reports(contract, organisation):
         location, latest = item.location, item.latest
         group = organisations.setdefault(
             location.organisation_id, {"name": location.organisation.name, "locations": []},

@@ -1,15 +1,22 @@
-"""Work location pages: parse, authorise through `contracts.access`, call a service, render."""
+"""Work location pages: parse, authorise through `contracts.access`, call a service, render.
+
+Pages show one party of the chain (`?party=`, by default the user's own, the contractor for the authority);
+a subcontractor sees its own locations and those of the parties below it, never the contractor's. A party
+records, changes and reports its own locations; the authority decides on any party's.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.contracts.access import Perm, get_contract, perms
+from itaku.accounts.models import Organisation
+from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
 from itaku.contracts.actions import act
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.models import Contract
@@ -23,22 +30,48 @@ from itaku.submissions.forms import DecisionForm
 DOCUMENT = WorkLocationReport.kind
 
 
-def _location(contract: Contract, pk: int) -> WorkLocation:
-    """Only a location of the contract in the URL: another contract's id is simply not found."""
-    return get_object_or_404(WorkLocation.objects.select_related("organisation"), pk=pk, contract=contract)
+def _location(request: HttpRequest, contract: Contract, pk: int) -> WorkLocation:
+    """Only a location of the contract in the URL, of a party the user may see: another contract's or
+    another part of the chain's is simply not found."""
+    found = get_object_or_404(WorkLocation.objects.select_related("organisation"), pk=pk, contract=contract)
+    if found.organisation_id not in {org.pk for org in visible_parties(request.user, contract)}:
+        raise Http404
+    return found
 
 
-def _back(contract: Contract) -> str:
-    return reverse("places:index", args=[contract.pk])
+def _own_location(request: HttpRequest, contract: Contract, pk: int) -> WorkLocation:
+    """A location the user's own party uses: only it records, changes and reports it (403 otherwise)."""
+    found = _location(request, contract, pk)
+    own = own_party(request.user, contract)
+    if own is None or own.pk != found.organisation_id:
+        raise PermissionDenied
+    return found
+
+
+def _own(request: HttpRequest, contract: Contract) -> Organisation:
+    own = own_party(request.user, contract)
+    if own is None:
+        raise PermissionDenied
+    return own
+
+
+def _back(contract: Contract, party: int | None = None) -> str:
+    url = reverse("places:index", args=[contract.pk])
+    return f"{url}?party={party}" if party is not None and party != contract.contractor_id else url
 
 
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
+    party = viewed_party(request.user, contract, request.GET.get("party"))
+    own = own_party(request.user, contract)
     return render(request, "places/index.html", {
         "contract": contract,
         "perms": {p.value for p in perms(request.user, contract)},
-        "reports": services.reports(contract),
+        "party": party,
+        "parties": visible_parties(request.user, contract),
+        "own_part": own is not None and own.pk == party.pk,
+        "reports": services.reports(contract, party),
     })
 
 
@@ -50,22 +83,24 @@ def _edit_page(request: HttpRequest, contract: Contract, form: LocationForm, loc
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         else:
-            return redirect("places:index", pk=contract.pk)
+            return redirect(_back(contract, request.user.organisation_id))
     return render(request, "places/form.html", {"contract": contract, "form": form, "location": location})
 
 
 @require_http_methods(["GET", "POST"])
 def add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new location of the user's own party."""
     contract = get_contract(request.user, pk, Perm.SUBMIT)
+    own = _own(request, contract)
     form = LocationForm(request.POST if request.method == "POST" else None)
     return _edit_page(request, contract, form, None,
-                      lambda data: services.add_location(request.user, contract, **data))
+                      lambda data: services.add_location(request.user, contract, organisation=own, **data))
 
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int, location: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    found = _location(contract, location)
+    found = _own_location(request, contract, location)
     form = LocationForm(request.POST) if request.method == "POST" else LocationForm.of(found)
     return _edit_page(request, contract, form, found,
                       lambda data: services.change_location(request.user, found, **data))
@@ -74,21 +109,25 @@ def edit(request: HttpRequest, pk: int, location: int) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest, pk: int, location: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    found = _location(contract, location)
-    return act(request, contract, lambda c: services.report_location(request.user, found), back=_back(contract))
+    found = _own_location(request, contract, location)
+    return act(request, contract, lambda c: services.report_location(request.user, found),
+               back=_back(contract, found.organisation_id))
 
 
 @require_POST
 def decide(request: HttpRequest, pk: int, location: int) -> HttpResponse:
+    """The authority acknowledges or returns the report of any party's location."""
     contract = get_contract(request.user, pk, Perm.DECIDE)
-    found = _location(contract, location)
+    found = _location(request, contract, location)
     accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: services.decide_location(
         request.user, found, acknowledge=accept, comment=comment,
-    ), back=_back(contract))
+    ), back=_back(contract, found.organisation_id))
 
 
 @require_GET
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 作業場所届 of the party shown (`?party=`, as on the page)."""
     contract = get_contract(request.user, pk)
-    return pdf_response(contract, DOCUMENT, services.report_data(contract), f"work-locations-{contract.pk}.pdf")
+    party = viewed_party(request.user, contract, request.GET.get("party"))
+    return pdf_response(contract, DOCUMENT, services.report_data(contract, party), f"work-locations-{contract.pk}.pdf")

@@ -17,13 +17,14 @@ from django.utils import timezone
 from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
-from itaku.contracts.models import Contract, Role
+from itaku.contracts.models import Contract, Party, Role
 from itaku.people import services as people
 from itaku.places import services as places
 from itaku.portal import juki
 from itaku.provisions.services import import_version
 from itaku.provisions.topics import shinagawa_text
 from itaku.rules import services as rules
+from itaku.subcontracting import services as subcontracting
 from itaku.training import services as training
 from itaku.vault import collection
 from itaku.vault.models import Dataset
@@ -51,7 +52,7 @@ PEOPLE = {
         ("ito", "伊藤 誠", "responsible"), ("watanabe", "渡辺 由美", "worker"),
     ]),
     "有限会社大井入力サービス": ("subcontractor", "東京都品川区大井4-2-8", "取締役 小林 大輔", [
-        ("kobayashi", "小林 大輔", "responsible"),
+        ("kobayashi", "小林 大輔", "responsible"), ("matsumoto", "松本 彩", "worker"),
     ]),
 }
 
@@ -114,10 +115,11 @@ def load() -> list[Login]:
                 contracts.assign_role(responsible, contract, users[worker], Role.WORKER)
             if status == "active":
                 contracts.acknowledge_provisions(responsible, contract)
-                contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
+                contract = contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
                 _prepare(contract, responsible, [users[w] for w in workers], users["yamada"])
                 if contractor == "株式会社東京データサービス":
-                    _juki_dataset(contract, responsible)
+                    dataset = _juki_dataset(contract, responsible)
+                    _subcontractor(contract, responsible, users, dataset)
     return logins
 
 
@@ -132,10 +134,13 @@ RULES_TEXT = """個人情報保護管理規程
 
 def _prepare(contract: Contract, responsible: User, workers: list[User], supervisor: User) -> None:
     """Articles 2, 3, 4, 5 and 15 in place, so the demo workers may handle data; one worker's training has
-    lapsed, so the eligibility page shows a refusal with its reason."""
+    lapsed, so the eligibility page shows a refusal with its reason. The party is the responsible person's
+    organisation: the contractor, or a subcontractor passing the same gates."""
     today = timezone.localdate()
+    party = responsible.organisation
     version = people.save_version(
-        responsible, contract, responsible=responsible, responsible_scope="受託業務における個人情報の管理全般",
+        responsible, contract, organisation=party, responsible=responsible,
+        responsible_scope="受託業務における個人情報の管理全般",
         description="責任者が業務従事者を監督し、入力作業は施錠された専用作業室でのみ行う。"
                     "作業記録は日次で責任者が確認する。",
         members=[(worker, "個人情報のデータ入力・照合") for worker in workers],
@@ -143,7 +148,7 @@ def _prepare(contract: Contract, responsible: User, workers: list[User], supervi
     people.submit_version(responsible, version)
     people.decide_version(supervisor, version, acknowledge=True)
     course = training.add_course(
-        responsible, contract, title="個人情報保護・情報セキュリティ研修（年次）",
+        responsible, contract, title=f"個人情報保護・情報セキュリティ研修（年次・{party.name}）",
         summary="個人情報保護法、情報セキュリティ、本件特記事項、業務手順",
         topics=[code for code, *_ in training.TOPICS],
     )
@@ -155,18 +160,47 @@ def _prepare(contract: Contract, responsible: User, workers: list[User], supervi
         if people.valid_pledge(person) is None:
             people.accept_pledge(person, contract)
     location = places.add_location(
-        responsible, contract, name="本社 データ入力室", address=contract.contractor.address, room="5階 501室",
-        networks=["127.0.0.0/8", "::1/128"], storage="itaku の保管庫（暗号化）。紙の帳票は施錠書庫。",
+        responsible, contract, organisation=party, name="本社 データ入力室", address=party.address,
+        room="5階 501室", networks=["127.0.0.0/8", "::1/128"],
+        storage="itaku の保管庫（暗号化）。紙の帳票は施錠書庫。",
         safeguards="ICカードによる入退室管理、監視カメラ、私物の持込禁止",
     )
     places.report_location(responsible, location)
     places.decide_location(supervisor, location, acknowledge=True)
     rules_version = rules.upload_version(
-        responsible, contract, title="個人情報保護管理規程", document_date=dt.date(today.year, 4, 1),
+        responsible, contract, organisation=party, title="個人情報保護管理規程",
+        document_date=dt.date(today.year, 4, 1),
         upload=SimpleUploadedFile("rules.txt", RULES_TEXT.encode(), content_type="text/plain"),
     )
     rules.submit_version(responsible, rules_version)
     rules.decide_version(supervisor, rules_version, acknowledge=True)
+
+
+def _subcontractor(contract: Contract, responsible: User, users: dict[str, User], dataset: Dataset) -> None:
+    """Article 8: the contractor passes part of the entry work to 有限会社大井入力サービス, approved as
+    requested; it passes the same gates and is shared the name and address fields of the extract."""
+    supervisor = users["yamada"]
+    sub_responsible, sub_worker = users["kobayashi"], users["matsumoto"]
+    organisation = sub_responsible.organisation
+    shared = list(dataset.fields.filter(name__in=["宛名番号", "氏名", "氏名カナ", "住所"]))
+    request = subcontracting.save_request(responsible, contract, subcontracting.Items(
+        work="住民税課税資料のうち紙の申告書の入力（パンチ）業務", subcontractor_name=organisation.name,
+        subcontractor_address=organisation.address, subcontractor_representative=organisation.representative,
+        subsidiary=False, start=contract.start, end=contract.end,
+        necessity="申告期（1月〜3月）の入力量が自社の体制を超えるため。",
+        safeguards="本契約の特記事項と同等の安全管理措置（施錠室での作業、研修、誓約書、持出し禁止）を再委託契約で義務付ける。",
+        supervision_method="毎月の作業報告書の確認と四半期ごとの立入確認。", supervision_months=3,
+    ), [(dataset, shared)])
+    subcontracting.submit_request(responsible, request)
+    subcontracting.decide(supervisor, request, approve=True)
+    request.refresh_from_db()
+    party = Party.objects.get(pk=request.party_id)
+    contracts.assign_role(responsible, contract, sub_responsible, Role.RESPONSIBLE)
+    contracts.assign_role(sub_responsible, contract, sub_worker, Role.WORKER)
+    _prepare(contract, sub_responsible, [sub_worker], supervisor)
+    subcontracting.share(responsible, contract, party, dataset, shared, None)
+    subcontracting.record_supervision(responsible, contract, party, held_on=timezone.localdate(), method="documents",
+                                      findings="作業報告書を確認。入力室の施錠記録に不備なし。")
 
 
 JUKI_DATASET = "住民基本台帳抜粋"

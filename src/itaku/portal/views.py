@@ -6,7 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from itaku.contracts.access import Perm, perms, visible_contracts
+from itaku.contracts import chain
+from itaku.contracts.access import Perm, is_subcontractor, perms, visible_contracts
 from itaku.contracts.services import evaluate_controls
 from itaku.people.services import valid_pledge
 from itaku.provisions.controls import worst
@@ -16,12 +17,14 @@ from itaku.provisions.controls import worst
 def dashboard(request: HttpRequest) -> HttpResponse:
     rows = []
     for contract in visible_contracts(request.user).select_related("authority", "contractor", "provisions"):
-        shows_controls = Perm.VIEW_CONTROLS in perms(request.user, contract)
+        # The whole contract's state is the authority's and the contractor's; a subcontractor sees its part.
+        shows_controls = Perm.VIEW_CONTROLS in perms(request.user, contract) and not is_subcontractor(
+            request.user, contract)
         results = evaluate_controls(contract) if shows_controls else []
         rows.append({"contract": contract, "state": worst(results) if shows_controls else None,
                      "counts": _counts(results)})
     pledge_needed = next((row["contract"] for row in rows
-                          if row["contract"].contractor_id == request.user.organisation_id), None)
+                          if chain.is_party(row["contract"], request.user.organisation_id)), None)
     if pledge_needed is not None and valid_pledge(request.user) is not None:
         pledge_needed = None
     return render(request, "portal/dashboard.html", {"rows": rows, "pledge_needed": pledge_needed})

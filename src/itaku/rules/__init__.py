@@ -1,1 +1,2 @@
-"""Internal rules (article 5): the contractor's privacy rules, submitted and resubmitted on change."""
+"""Internal rules (article 5): each party's privacy rules (the contractor's and every subcontractor's),
+submitted and resubmitted on change."""

@@ -1,4 +1,7 @@
-"""Internal rules (article 5): each upload of an organisation's privacy rules is a new, numbered version."""
+"""Internal rules (article 5): each upload of a party's privacy rules is a new, numbered version.
+
+Every party of the contract's chain (the contractor and each subcontractor) hands in its own rules.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from itaku.contracts import chain
 from itaku.submissions.models import Attachment
 
 
 class RulesVersion(models.Model):
-    """One version of an organisation's internal privacy rules (社内規程) as handed in under one contract.
+    """One version of an organisation's internal privacy rules (社内規程) as handed in under one contract; the
+    organisation is the contractor or a subcontractor in the contract's chain.
 
     Never edited once stored: a change of the rules is a new version, which must be submitted again.
     The file, its SHA-256 and the date the document claims (施行日・改定日) live on the attachment.
@@ -51,8 +56,8 @@ class RulesVersion(models.Model):
         errors: dict[str, Any] = {}
         if not (self.title or "").strip():
             errors["title"] = _("Enter the title of the rules.")
-        if self.contract_id and self.organisation_id and self.organisation_id != self.contract.contractor_id:
-            errors["organisation"] = _("The rules must be those of the contract's contractor.")
+        if self.contract_id and self.organisation_id and not chain.is_party(self.contract, self.organisation_id):
+            errors["organisation"] = _("The rules must be those of the contract's contractor or of a subcontractor.")
         if self.pk and self.attachment_id is None:
             errors["attachment"] = _("A rules version needs its file.")
         if errors:

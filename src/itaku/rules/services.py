@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from itaku.accounts.models import Organisation
+from itaku.contracts import chain
 from itaku.contracts.models import Contract
 from itaku.ledger.services import record
 from itaku.rules.errors import RulesError
@@ -43,6 +45,12 @@ def _refuse_closed(contract: Contract) -> None:
                          "Internal rules cannot be handed in under an ended or terminated contract.")
 
 
+def version_of(contract: Contract, organisation_id: int, pk: int) -> RulesVersion | None:
+    """One version of one party's rules under the contract."""
+    return (RulesVersion.objects.select_related("attachment", "contract", "organisation")
+            .filter(pk=pk, contract=contract, organisation_id=organisation_id).first())
+
+
 def _newest(contract: Contract, organisation_id: int) -> RulesVersion | None:
     return (RulesVersion.objects.filter(contract=contract, organisation_id=organisation_id)
             .select_related("attachment").order_by("-number").first())
@@ -50,11 +58,17 @@ def _newest(contract: Contract, organisation_id: int) -> RulesVersion | None:
 
 def upload_version(
     by: Any, contract: Contract, *, title: str, document_date: dt.date | None, upload: UploadedFile,
+    organisation: Organisation | None = None,
 ) -> RulesVersion:
-    """Store the contractor's rules file as its next version; refused input leaves nothing behind."""
-    if by.organisation_id != contract.contractor_id:
-        raise RulesError("社内規程を登録できるのは受託者だけです。",
-                         "Only the contractor can upload its internal rules.")
+    """Store a party's rules file (the contractor's unless a subcontractor is named) as its next version, by one
+    of the party's own people; refused input leaves nothing behind."""
+    party = organisation or contract.contractor
+    if not chain.is_party(contract, party.pk):
+        raise RulesError(f"{party.name} はこの契約の受託者でも再委託先でもありません。",
+                         f"{party.name} is neither the contractor nor a subcontractor of this contract.")
+    if by.organisation_id != party.pk:
+        raise RulesError(f"{party.name} の社内規程を登録できるのは、{party.name} の者だけです。",
+                         f"Only people of {party.name} can upload its internal rules.")
     _refuse_closed(contract)
     title = (title or "").strip()
     if not title:
@@ -72,7 +86,7 @@ def upload_version(
     try:
         with transaction.atomic():
             Contract.objects.select_for_update().get(pk=contract.pk)  # numbers are given one at a time
-            previous = _newest(contract, contract.contractor_id)
+            previous = _newest(contract, party.pk)
             if previous is not None and (previous.attachment.sha256, previous.title, previous.document_date) == (
                 digest.hexdigest(), title, document_date,
             ):
@@ -83,7 +97,7 @@ def upload_version(
                     "file",
                 )
             version = RulesVersion(
-                contract=contract, organisation_id=contract.contractor_id, title=title, created_by=by,
+                contract=contract, organisation_id=party.pk, title=title, created_by=by,
                 number=(previous.number if previous else 0) + 1,
             )
             version.full_clean(exclude=["attachment"])
@@ -127,8 +141,9 @@ def read_verified(by: Any, version: RulesVersion) -> bytes:
     with transaction.atomic():
         record(
             "rules.integrity_failed", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
-            facts={"version": version.pk, "number": version.number, "attachment": attachment.pk,
-                   "recorded_sha256": attachment.sha256, "found_sha256": found, "missing": data is None},
+            facts={"version": version.pk, "organisation": version.organisation_id, "number": version.number,
+                   "attachment": attachment.pk, "recorded_sha256": attachment.sha256, "found_sha256": found,
+                   "missing": data is None},
         )
     raise RulesError(
         f"第{version.number}版の保存ファイルが見つからないか、登録時のハッシュ値（SHA-256）と一致しません。"
@@ -139,7 +154,7 @@ def read_verified(by: Any, version: RulesVersion) -> bytes:
 
 
 def submit_version(by: Any, version: RulesVersion) -> Submission:
-    """The contractor hands its newest version to the authority; an older or acknowledged one is refused."""
+    """A party hands its newest version to the authority; an older or acknowledged one is refused."""
     contract = version.contract
     if by.organisation_id != version.organisation_id:
         raise RulesError("規程を提出できるのは、その規程の組織だけです。",
@@ -159,7 +174,7 @@ def submit_version(by: Any, version: RulesVersion) -> Submission:
 
 
 def decide_version(by: Any, version: RulesVersion, *, acknowledge: bool, comment: str = "") -> Submission:
-    """The authority acknowledges a submitted version, or returns it with a comment saying why."""
+    """The authority acknowledges any party's submitted version, or returns it with a comment saying why."""
     if by.organisation_id != version.contract.authority_id:
         raise RulesError("提出された規程を判断できるのは委託者だけです。",
                          "Only the authority decides on submitted rules.")
@@ -215,7 +230,8 @@ def _status(version: RulesVersion, latest: Submission | None) -> str:
 
 
 def version_states(contract: Contract, organisation_id: int | None = None) -> list[VersionState]:
-    """Every version of the organisation's rules under the contract, newest first, with its status."""
+    """Every version of one party's rules (the contractor's by default) under the contract, newest first, with
+    its status."""
     versions = list(
         RulesVersion.objects.filter(contract=contract, organisation_id=organisation_id or contract.contractor_id)
         .select_related("attachment", "created_by").order_by("-number")
@@ -240,7 +256,7 @@ def submission_deadline(uploaded: dt.datetime) -> dt.date:
 
 
 def current_state(contract: Contract, organisation_id: int | None = None) -> dict[str, Any]:
-    """Where the contractor's rules stand under a contract, for its pages and controls.
+    """Where one party's rules (the contractor's by default) stand under a contract, for its pages and controls.
 
     `acknowledged`: the newest version whose acknowledgement still holds; `pending`, `returned`, `void`:
     the newest submitted version, when it awaits a decision, was sent back, or changed after it was

@@ -16,10 +16,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from itaku.accounts.models import User
+from itaku.accounts.models import Organisation, User
 from itaku.lib.csvfile import ENCODING_LABELS, MAX_ERRORS, RowError, decode, parse_date
 from itaku.lib.errors import UserError
-from itaku.training.models import Completion, Course, normalise_title
+from itaku.training.models import Completion, Course, course_owners, normalise_title
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,10 @@ def _columns(header: list[str], report: ImportReport) -> dict[str, tuple[int, st
     return found if report.ok else None
 
 
-def check(contract: Any, data: bytes, *, today: dt.date) -> ImportReport:
-    """Read and check every row against the contract's contractor staff and courses; record nothing."""
+def check(contract: Any, data: bytes, *, today: dt.date, organisation: Organisation | None = None) -> ImportReport:
+    """Read and check every row against one party's staff (the contractor's by default) and the courses its
+    people may complete; record nothing."""
+    party = organisation or contract.contractor
     report = ImportReport()
     try:
         text, report.encoding = decode(data)
@@ -157,9 +159,14 @@ def check(contract: Any, data: bytes, *, today: dt.date) -> ImportReport:
     columns = _columns(header, report)
     if columns is None:
         return report
-    staff = User.objects.filter(organisation=contract.contractor)
+    staff = User.objects.filter(organisation=party)
     people = {unicodedata.normalize("NFKC", u.username): u for u in staff}
     courses = {normalise_title(c.title): c for c in Course.objects.filter(contract=contract)}
+    owners = course_owners(contract, party.pk)
+    stranger = (("この契約の受託者の利用者ではありません。", "not a user of the contract's contractor.")
+                if party.pk == contract.contractor_id else
+                ("この再委託先の利用者ではありません（取り込めるのは自組織の従業者だけです）。",
+                 "not a user of this subcontractor (only its own people can be imported)."))
     known = set(Completion.objects.filter(course__contract=contract)
                 .values_list("person_id", "course_id", "completed_on", "passed"))
     for row, record in enumerate(records[1:], start=2):
@@ -172,7 +179,8 @@ def check(contract: Any, data: bytes, *, today: dt.date) -> ImportReport:
                 f"{len(record)} columns where the header has {len(header)}.",
             ))
             continue
-        entry = _check_row(row, record, columns, report, people=people, courses=courses, today=today)
+        entry = _check_row(row, record, columns, report, people=people, courses=courses, owners=owners,
+                           stranger=stranger, today=today)
         if entry is None:
             continue
         key = (entry.person.pk, entry.course.pk, entry.completed_on, entry.passed)
@@ -189,7 +197,8 @@ def check(contract: Any, data: bytes, *, today: dt.date) -> ImportReport:
 
 def _check_row(
     row: int, record: list[str], columns: dict[str, tuple[int, str]], report: ImportReport, *,
-    people: dict[str, User], courses: dict[str, Course], today: dt.date,
+    people: dict[str, User], courses: dict[str, Course], owners: set[int], stranger: tuple[str, str],
+    today: dt.date,
 ) -> Entry | None:
     errors = report.error_count
 
@@ -209,13 +218,17 @@ def _check_row(
     if (username := required("username")) is not None:
         person = people.get(unicodedata.normalize("NFKC", username))
         if person is None:
-            fail("username", "この契約の受託者の利用者ではありません。", "not a user of the contract's contractor.")
+            fail("username", *stranger)
         elif cell("name") and _name_key(cell("name")) != _name_key(person.display_name or person.username):
             fail("name", "登録されている氏名と一致しません。", "does not match the registered name.")
     if (title := required("course")) is not None:
         course = courses.get(normalise_title(title))
         if course is None:
             fail("course", "この契約の講座にありません。", "not a course of this contract.")
+        elif course.organisation_id not in owners:
+            fail("course", "この組織の従業者が受講する講座ではありません（他の再委託先の講座です）。",
+                 "not a course this organisation's people may complete (another subcontractor's own).")
+            course = None
     if (text := required("date")) is not None:
         completed_on = parse_date(text)
         if completed_on is None:

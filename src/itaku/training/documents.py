@@ -29,8 +29,9 @@ def _topics(codes: list[str]) -> str:
 
 @register
 class TrainingCompletions(DocumentRenderer):
-    """data: as_of, validity_months, required_topics (codes), completions (person, username, course, topics,
-    completed_on, passed, valid_until, corrected, corrects, id), people (person, username, missing, valid_until)."""
+    """data: as_of, organisation (the party's name, or None for every party), validity_months, required_topics
+    (codes), completions (person, username, course, topics, completed_on, passed, valid_until, corrected,
+    corrects, id), people (person, username, missing, valid_until)."""
 
     kind = "training.completions"
     title_ja = "研修受講記録一覧"
@@ -38,8 +39,10 @@ class TrainingCompletions(DocumentRenderer):
 
     def story(self) -> list[Flowable]:
         data = self.data
+        party = [("組織 Organisation", data["organisation"])] if data.get("organisation") else []
         story: list[Flowable] = [
             self.field_list([
+                *party,
                 ("基準日 As of", _date(data["as_of"])),
                 ("有効期間 Validity", f"受講日から{data['validity_months']}か月 {data['validity_months']} months"),
                 ("必須の分野 Required topics", _topics(data["required_topics"])),

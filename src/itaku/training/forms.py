@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from itaku.accounts.models import User
+from itaku.accounts.models import Organisation, User
 from itaku.contracts.models import Contract
-from itaku.training.models import MAX_VALIDITY_MONTHS, TOPICS, Completion, Course
+from itaku.training.models import MAX_VALIDITY_MONTHS, TOPICS, Completion, Course, course_owners
 
 MAX_FILE = 10 * 1024 * 1024  # course material and evidence
 MAX_CSV = 2 * 1024 * 1024
@@ -56,6 +56,8 @@ class CourseForm(forms.Form):
 
 
 class CompletionForm(forms.Form):
+    """A completion of one of the party's own people (the contractor's by default), in a course they may take."""
+
     person = PersonChoiceField(label=_("Person"), queryset=User.objects.none())
     course = forms.ModelChoiceField(label=_("Course"), queryset=Course.objects.none())
     completed_on = forms.DateField(label=_("Date completed"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -64,13 +66,14 @@ class CompletionForm(forms.Form):
     corrects = CompletionChoiceField(label=_("Corrects the record (optional)"), queryset=Completion.objects.none(),
                                      required=False)
 
-    def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, contract: Contract, party: Organisation | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = User.objects.filter(organisation=contract.contractor, is_active=True)\
-            .order_by("username")
-        self.fields["course"].queryset = Course.objects.filter(contract=contract)
+        party = party or contract.contractor
+        self.fields["person"].queryset = User.objects.filter(organisation=party, is_active=True).order_by("username")
+        self.fields["course"].queryset = Course.objects.filter(
+            contract=contract, organisation_id__in=course_owners(contract, party.pk))
         self.fields["corrects"].queryset = Completion.objects.filter(
-            course__contract=contract, corrected_by__isnull=True,
+            course__contract=contract, person__organisation=party, corrected_by__isnull=True,
         ).select_related("person", "course")
 
     def clean_evidence(self) -> UploadedFile | None:

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itaku.contracts import chain
+
 # What article 3 asks training on, plus the work itself: (code, label_ja, label_en).
 TOPICS: tuple[tuple[str, str, str], ...] = (
     ("privacy", "個人情報の保護", "Protection of personal information"),
@@ -48,8 +50,21 @@ def ordered_topics(codes: Any) -> list[str]:
     return [code for code in TOPIC_CODES if code in wanted]
 
 
+def course_owners(contract: Any, organisation_id: int | None) -> set[int]:
+    """Whose courses the people of a party may complete: the authority's and the contractor's (the
+    contract's courses), their own organisation's, and those of every subcontractor above it in the chain;
+    never a sibling's or a party's below. Empty for an organisation outside the chain."""
+    if organisation_id == contract.contractor_id:
+        return {contract.authority_id, contract.contractor_id}
+    row = chain.party_row(contract, organisation_id)
+    if row is None:
+        return set()
+    return {contract.authority_id, contract.contractor_id, *(party.organisation_id for party in row.lineage())}
+
+
 class Course(models.Model):
-    """A course offered under one contract, defined by the contractor or the authority (its owner)."""
+    """A course offered under one contract, defined by its owner: the authority, the contractor or a
+    subcontractor (a subcontractor's course is for its own people and those below it)."""
 
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="training_courses")
     organisation = models.ForeignKey(
@@ -79,10 +94,9 @@ class Course(models.Model):
         topic_error = _topic_errors(self.topics)
         if topic_error:
             errors["topics"] = topic_error
-        if self.contract_id and self.organisation_id and self.organisation_id not in (
-            self.contract.authority_id, self.contract.contractor_id,
-        ):
-            errors["organisation"] = _("A course belongs to the authority or the contractor of its contract.")
+        if self.contract_id and self.organisation_id and self.organisation_id != self.contract.authority_id \
+                and not chain.is_party(self.contract, self.organisation_id):
+            errors["organisation"] = _("A course belongs to the authority or a party of its contract's chain.")
         if errors:
             raise ValidationError(errors)
 
@@ -117,8 +131,12 @@ class Completion(models.Model):
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         contract = self.course.contract if self.course_id else None
-        if contract is not None and self.person_id and self.person.organisation_id != contract.contractor_id:
-            errors["person"] = _("The person must belong to the contract's contractor.")
+        if contract is not None and self.person_id:
+            owners = course_owners(contract, self.person.organisation_id)
+            if not owners:
+                errors["person"] = _("The person must belong to the contract's contractor or a subcontractor.")
+            elif self.course.organisation_id not in owners:
+                errors["course"] = _("The person's organisation may not complete this course.")
         if self.completed_on and self.completed_on > timezone.localdate():
             errors["completed_on"] = _("The date completed is in the future.")
         if self.corrects_id and self.person_id:

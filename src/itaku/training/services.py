@@ -3,6 +3,10 @@
 A person is trained for a contract when, for every topic the contract requires, they passed a course of
 that contract covering the topic, on a day no longer ago than the contract's validity period. A wrong
 completion is never deleted; a new record that `corrects` it takes its place.
+
+Every party of the contract's chain (the contractor and each subcontractor, article 8) trains its own
+people: its responsible person records their completions (or the authority does), and they may complete
+the authority's and the contractor's courses, their own organisation's and those of the parties above it.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from itaku.accounts.models import User
+from itaku.accounts.models import Organisation, User
+from itaku.contracts import chain
 from itaku.contracts.models import Contract, Role
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
@@ -34,6 +40,7 @@ from itaku.training.models import (
     Course,
     TrainingSettings,
     all_topics,
+    course_owners,
     normalise_title,
     ordered_topics,
 )
@@ -49,6 +56,7 @@ __all__ = [
     "change_settings",
     "completion_rows",
     "completions_document",
+    "courses_for",
     "due_soon",
     "import_completions",
     "missing_topics",
@@ -106,18 +114,38 @@ def topic_labels(codes: Iterable[str]) -> tuple[str, str]:
     return "、".join(_LABELS[c][0] for c in ordered), ", ".join(_LABELS[c][1] for c in ordered)
 
 
-def people_to_train(contract: Contract) -> list[User]:
-    """Who must be trained: the responsible person and workers of the declared structure (article 2), or,
-    before a structure is declared, the holders of those roles on the contract; active logins only."""
-    declared = structure_people(contract)
+def _still_working(contract: Contract, organisation_id: int, day: dt.date) -> bool:
+    """The contractor, or a subcontractor neither revoked nor past its period (nor any party above it):
+    one whose people handle data now or will."""
+    row = chain.party_row(contract, organisation_id)
+    return row is None or all(p.revoked_at is None and day <= p.end for p in row.lineage())
+
+
+def people_to_train(contract: Contract, organisation: Organisation | None = None) -> list[User]:
+    """Who must be trained, per party: the responsible person and workers of its declared structure
+    (article 2), or, before it declares one, its holders of those roles on the contract; active logins only.
+
+    `organisation` names one party of the chain; None means every party still working for the contract
+    (the contractor first, then each subcontractor not revoked nor past its period).
+    """
+    if organisation is None:
+        day = timezone.localdate()
+        return [person for party in chain.parties(contract) if _still_working(contract, party.pk, day)
+                for person in people_to_train(contract, party)]
+    declared = structure_people(contract, organisation)
     if declared:
         return [person for person in declared if person.is_active]
     return list(
         User.objects.filter(
-            contract_roles__contract=contract, contract_roles__role__in=[Role.RESPONSIBLE, Role.WORKER],
-            is_active=True,
+            organisation=organisation, contract_roles__contract=contract,
+            contract_roles__role__in=[Role.RESPONSIBLE, Role.WORKER], is_active=True,
         ).distinct().order_by("username")
     )
+
+
+def courses_for(contract: Contract, organisation: Organisation) -> QuerySet[Course]:
+    """The courses the people of a party may complete (see `course_owners`)."""
+    return Course.objects.filter(contract=contract, organisation_id__in=course_owners(contract, organisation.pk))
 
 
 def untrained_since(person: User, contract: Contract, at: dt.datetime | None = None) -> dt.date | None:
@@ -238,21 +266,27 @@ def completion_rows(completions: Iterable[Completion], months: int, at: dt.datet
     return rows
 
 
-def completions_document(contract: Contract, at: dt.datetime | None = None) -> dict[str, Any]:
-    """The plain data of 研修受講記録一覧: every completion, and each person to train with what they lack."""
+def completions_document(
+    contract: Contract, at: dt.datetime | None = None, organisation: Organisation | None = None,
+) -> dict[str, Any]:
+    """The plain data of 研修受講記録一覧: every completion, and each person to train with what they lack;
+    of one party's people when `organisation` is given (its part of the chain), else of every party."""
     settings = settings_for(contract)
     completions = (Completion.objects.filter(course__contract=contract)
                    .select_related("person", "course", "corrected_by")
                    .order_by("person__username", "completed_on", "pk"))
+    if organisation is not None:
+        completions = completions.filter(person__organisation=organisation)
     return {
         "as_of": _day(at).isoformat(),
+        "organisation": organisation.name if organisation is not None else None,
         "validity_months": settings.validity_months,
         "required_topics": ordered_topics(settings.required_topics),
         "completions": completion_rows(completions, settings.validity_months, at),
         "people": [
             {"person": str(s.person), "username": s.person.username, "missing": list(s.missing),
              "valid_until": s.valid_until.isoformat() if s.valid_until else None}
-            for s in status(contract, people_to_train(contract), at)
+            for s in status(contract, people_to_train(contract, organisation), at)
         ],
     }
 
@@ -290,11 +324,13 @@ def add_course(
     by: User, contract: Contract, *, title: str, topics: Iterable[str], summary: str = "",
     material: UploadedFile | None = None,
 ) -> Course:
-    """Define a course of the contract, owned by the definer's organisation; the material file is optional."""
+    """Define a course of the contract, owned by the definer's organisation (the authority or a party of the
+    chain: a subcontractor's course is for its own people and those below it); the material is optional."""
     _require_open(contract)
-    if by.organisation_id not in (contract.authority_id, contract.contractor_id):
-        raise TrainingError("講座を定義できるのは契約の当事者だけです。",
-                            "Only a party to the contract can define courses.")
+    if by.organisation_id != contract.authority_id and not chain.is_party(contract, by.organisation_id):
+        raise TrainingError("講座を定義できるのは契約の当事者（委託者、受託者又は再委託先）だけです。",
+                            "Only a party to the contract (the authority, the contractor or a subcontractor) "
+                            "can define courses.")
     title = normalise_title(title)
     if not title or len(title) > _TITLE_MAX:
         raise TrainingError(f"講座名は1〜{_TITLE_MAX}文字で入力してください。",
@@ -319,16 +355,26 @@ def record_completion(
     by: User | None, contract: Contract, *, person: User, course: Course, completed_on: dt.date, passed: bool,
     evidence: UploadedFile | None = None, corrects: Completion | None = None,
 ) -> Completion:
-    """Record that a person of the contractor completed (or failed) a course of the contract on a day.
+    """Record that a person of a party of the chain completed (or failed) a course of the contract on a day.
 
-    `corrects` names a wrong earlier record of the same person; from then on only the new one counts.
+    The record is made by the person's own organisation (its responsible person) or by the authority; `by`
+    is None only for a system import. `corrects` names a wrong earlier record of the same person; from then
+    on only the new one counts.
     """
     _require_open(contract)
     if course.contract_id != contract.pk:
         raise TrainingError("この契約の講座ではありません。", "The course does not belong to this contract.")
-    if person.organisation_id != contract.contractor_id:
-        raise TrainingError("受講者は契約の受託者の従業者でなければなりません。",
-                            "The person must belong to the contract's contractor.")
+    owners = course_owners(contract, person.organisation_id)
+    if not owners:
+        raise TrainingError("受講者は契約の受託者又は再委託先の従業者でなければなりません。",
+                            "The person must belong to the contract's contractor or one of its subcontractors.")
+    if by is not None and by.organisation_id not in (person.organisation_id, contract.authority_id):
+        raise TrainingError("受講記録を登録できるのは、受講者が所属する組織又は委託者だけです。",
+                            "Only the person's own organisation or the authority can record their training.")
+    if course.organisation_id not in owners:
+        raise TrainingError("この講座は、受講者の組織が受講する講座ではありません（他の再委託先の講座です）。",
+                            "The person's organisation may not complete this course (it is another "
+                            "subcontractor's own).")
     if completed_on > timezone.localdate():
         raise TrainingError("受講日が未来の日付です。", "The date completed is in the future.")
     with transaction.atomic():
@@ -344,7 +390,8 @@ def record_completion(
         _validated(completion)
         completion.save()
         record("training.completion_recorded", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
-               facts={"completion": completion.pk, "person": person.pk, "course": course.pk, "passed": passed,
+               facts={"completion": completion.pk, "person": person.pk, "organisation": person.organisation_id,
+                      "course": course.pk, "passed": passed,
                       "corrects": corrects.pk if corrects else None, "evidence": evidence is not None})
         if evidence is not None:
             attach(completion, evidence, by=by, chain=contract.ledger_chain, articles=_articles(contract),
@@ -378,15 +425,28 @@ def change_settings(
 
 def import_completions(
     by: User | None, contract: Contract, data: bytes, *, dry_run: bool = False,
+    organisation: Organisation | None = None,
 ) -> csv_import.ImportReport:
-    """Check a CSV of completions and, only if every row is valid and this is not a dry run, record them all.
+    """Check a CSV of completions of one party's people and, only if every row is valid and this is not a
+    dry run, record them all.
 
-    The report lists the problems (at most 100) with their row and column; rows already recorded are skipped,
-    so the same list can be imported again. One ledger event with counts only.
+    The party is `organisation`, by default the importer's own (the contractor for a system import); only
+    its own people are accepted, and only it or the authority may import. The report lists the problems
+    (at most 100) with their row and column; rows already recorded are skipped, so the same list can be
+    imported again. One ledger event with counts only.
     """
     _require_open(contract)
+    if organisation is None:
+        mine = by is not None and chain.is_party(contract, by.organisation_id)
+        organisation = by.organisation if mine else contract.contractor
+    if not chain.is_party(contract, organisation.pk):
+        raise TrainingError("取込先の組織が契約の受託者又は再委託先ではありません。",
+                            "The organisation is neither the contract's contractor nor one of its subcontractors.")
+    if by is not None and by.organisation_id not in (organisation.pk, contract.authority_id):
+        raise TrainingError("取り込めるのは自組織の従業者の受講記録だけです。",
+                            "Only completions of your own organisation's people can be imported.")
     with transaction.atomic():
-        report = csv_import.check(contract, data, today=timezone.localdate())
+        report = csv_import.check(contract, data, today=timezone.localdate(), organisation=organisation)
         if not report.ok or dry_run:
             return report
         created = Completion.objects.bulk_create([
@@ -396,6 +456,6 @@ def import_completions(
         ])
         report.imported = len(created)
         record("training.imported", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
-               facts={"rows": report.rows, "encoding": report.encoding, "imported": report.imported,
-                      "skipped": report.skipped})
+               facts={"organisation": organisation.pk, "rows": report.rows, "encoding": report.encoding,
+                      "imported": report.imported, "skipped": report.skipped})
         return report

@@ -1,4 +1,9 @@
-"""Training pages: parse, authorise through `contracts.access`, call a service, render."""
+"""Training pages: parse, authorise through `contracts.access`, call a service, render.
+
+Pages show one party of the chain (`?party=`, by default the user's own, the contractor for the authority):
+a subcontractor sees its own part and those below it, never the contractor's people. Records are written
+for the user's own party only.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.contracts.access import Perm, get_contract, perms
+from itaku.accounts.models import Organisation
+from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
 from itaku.contracts.actions import act, valid
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.models import Contract
@@ -23,7 +29,7 @@ from itaku.training import services
 from itaku.training.csv_import import TEMPLATE_HEADER
 from itaku.training.documents import TrainingCompletions
 from itaku.training.forms import CompletionForm, CourseForm, ImportForm, SettingsForm
-from itaku.training.models import Completion, Course
+from itaku.training.models import Completion, Course, course_owners
 
 # Who sees everyone's records (the authority's staff and the responsible person); workers see their own.
 SEE_ALL = Perm.VIEW_CONTROLS
@@ -38,8 +44,25 @@ def _contract(request: HttpRequest, pk: int, *any_of: Perm) -> tuple[Contract, f
     return contract, granted
 
 
+def _own(request: HttpRequest, contract: Contract) -> Organisation:
+    """The party the user writes for; the authority has none (403)."""
+    own = own_party(request.user, contract)
+    if own is None:
+        raise PermissionDenied
+    return own
+
+
 def _back(contract: Contract) -> str:
     return reverse("training:index", args=[contract.pk])
+
+
+def _sees_course(request: HttpRequest, contract: Contract, course: Course) -> bool:
+    """The contract's courses (the authority's and the contractor's), and those of the parties the user
+    may see or works below; a sibling subcontractor's own courses stay with it."""
+    if course.organisation_id in (contract.authority_id, contract.contractor_id):
+        return True
+    visible = {org.pk for org in visible_parties(request.user, contract)}
+    return course.organisation_id in visible | course_owners(contract, request.user.organisation_id)
 
 
 def _files(objects: Iterable[object], model: type) -> dict[int, list[Attachment]]:
@@ -55,11 +78,14 @@ def _files(objects: Iterable[object], model: type) -> dict[int, list[Attachment]
 
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
+    """One party's training: its people's status and records (a worker's own only), and its courses."""
     contract, granted = _contract(request, pk)
     sees_all = SEE_ALL in granted
+    party = viewed_party(request.user, contract, request.GET.get("party"))
+    own = own_party(request.user, contract)
     settings = services.settings_for(contract)
-    courses = list(Course.objects.filter(contract=contract).select_related("organisation"))
-    completions = Completion.objects.filter(course__contract=contract).select_related(
+    courses = list(services.courses_for(contract, party).select_related("organisation"))
+    completions = Completion.objects.filter(course__contract=contract, person__organisation=party).select_related(
         "person", "course", "corrected_by")
     if not sees_all:
         completions = completions.filter(person=request.user)
@@ -68,14 +94,18 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = _files(completions, Completion)
     for row in rows:
         row["files"] = evidence.get(row["id"], [])
-    people = services.people_to_train(contract) if sees_all else [request.user]
-    if not sees_all and request.user.organisation_id != contract.contractor_id:
-        people = []
+    if sees_all:
+        people = services.people_to_train(contract, party)
+    else:
+        people = [request.user] if own is not None and own.pk == party.pk else []
     materials = _files(courses, Course)
+    writes_here = Perm.SUBMIT in granted and own is not None and own.pk == party.pk
     return render(request, "training/index.html", {
         "contract": contract,
         "perms": {p.value for p in granted},
         "sees_all": sees_all,
+        "party": party,
+        "parties": visible_parties(request.user, contract) if sees_all else [],
         "settings": settings,
         "courses": [{"course": c, "files": materials.get(c.pk, [])} for c in courses],
         "completions": rows,
@@ -83,7 +113,7 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
         "due": services.due_soon(contract, people) if sees_all else [],
         "due_days": services.DUE_SOON_DAYS,
         "course_form": CourseForm() if granted & {Perm.SUBMIT, Perm.MANAGE} else None,
-        "completion_form": CompletionForm(contract=contract) if Perm.SUBMIT in granted else None,
+        "completion_form": CompletionForm(contract=contract, party=own) if writes_here else None,
         "settings_form": SettingsForm(initial={
             "validity_months": settings.validity_months, "required_topics": settings.required_topics,
         }) if Perm.MANAGE in granted else None,
@@ -106,9 +136,10 @@ def add_course(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
     contract, _ = _contract(request, pk, Perm.SUBMIT)
+    own = _own(request, contract)
 
     def add(contract: Contract) -> None:
-        data = valid(CompletionForm(request.POST, request.FILES, contract=contract),
+        data = valid(CompletionForm(request.POST, request.FILES, contract=contract, party=own),
                      "受講記録の入力に誤りがあります。", "The completion is not valid.")
         services.record_completion(
             request.user, contract, person=data["person"], course=data["course"],
@@ -133,14 +164,16 @@ def change_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def import_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET shows the form; POST checks the file and imports it only when every row is valid."""
+    """GET shows the form; POST checks the file and imports it only when every row is valid. Only the
+    completions of the user's own party's people are imported."""
     contract, _ = _contract(request, pk, Perm.SUBMIT)
+    own = _own(request, contract)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         try:
             report = services.import_completions(request.user, contract, form.cleaned_data["file"].read(),
-                                                 dry_run=form.cleaned_data["dry_run"])
+                                                 dry_run=form.cleaned_data["dry_run"], organisation=own)
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         else:
@@ -150,7 +183,7 @@ def import_csv(request: HttpRequest, pk: int) -> HttpResponse:
                                  f"{report.imported} completions imported ({report.skipped} already recorded).")
                 return redirect(_back(contract))
     return render(request, "training/import.html", {
-        "contract": contract, "form": form, "report": report, "columns": TEMPLATE_HEADER,
+        "contract": contract, "form": form, "report": report, "columns": TEMPLATE_HEADER, "party": own,
     })
 
 
@@ -166,24 +199,31 @@ def import_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def completions_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """研修受講記録一覧 of the party shown (`?party=`, as on the page)."""
     contract, _ = _contract(request, pk, SEE_ALL)
-    return pdf_response(contract, TrainingCompletions.kind, services.completions_document(contract),
-                        f"training-{contract.pk}.pdf")
+    party = viewed_party(request.user, contract, request.GET.get("party"))
+    return pdf_response(contract, TrainingCompletions.kind,
+                        services.completions_document(contract, organisation=party), f"training-{contract.pk}.pdf")
 
 
 @require_GET
 def attachment(request: HttpRequest, pk: int, attachment: int) -> FileResponse:
-    """A course's material (anyone on the contract) or a completion's evidence (its person and overseers)."""
+    """A course's material (anyone who may see the course) or a completion's evidence (its person, and the
+    overseers who may see the person's party)."""
     contract, granted = _contract(request, pk)
     found = Attachment.objects.filter(pk=attachment, chain=contract.ledger_chain).select_related("subject_type").first()
     if found is None:
         raise Http404
     model = found.subject_type.model_class()
     if model is Course:
-        allowed = Course.objects.filter(pk=found.subject_id, contract=contract).exists()
+        course = Course.objects.filter(pk=found.subject_id, contract=contract).first()
+        allowed = course is not None and _sees_course(request, contract, course)
     elif model is Completion:
-        completion = Completion.objects.filter(pk=found.subject_id, course__contract=contract).first()
-        allowed = completion is not None and (SEE_ALL in granted or completion.person_id == request.user.pk)
+        completion = (Completion.objects.filter(pk=found.subject_id, course__contract=contract)
+                      .select_related("person").first())
+        allowed = completion is not None and (completion.person_id == request.user.pk or (
+            SEE_ALL in granted
+            and completion.person.organisation_id in {org.pk for org in visible_parties(request.user, contract)}))
     else:
         allowed = False
     if not allowed:

@@ -1,5 +1,10 @@
 """Access for a purpose (article 9): every search, view and change asks the eligibility gate, names one of
-the dataset's purposes, stays within the person's daily limits, and is a ledger event without values."""
+the dataset's purposes, stays within the person's daily limits, and is a ledger event without values.
+
+A subcontractor's people (article 8) then get only what was shared with their organisation, asked of
+`sharing.grant` on every call (so a revoked approval or a withdrawn share ends access at once): searches
+and views within the shared fields and records, no change of the data, which stays the contractor's.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
-from django.shortcuts import get_object_or_404
+from django.db.models import F, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
+from itaku.contracts import chain
+from itaku.contracts.access import is_subcontractor
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
 from itaku.people import eligibility
-from itaku.vault import crypto
+from itaku.vault import crypto, sharing
 from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, PurposeNotice, Record
 from itaku.vault.services import collected_with, open_keys, read_record
 from itaku.vault.values import problem
@@ -39,14 +46,30 @@ def _articles(dataset: Dataset, *topics: str) -> list[int]:
 
 
 def handles_data(person: Any, contract: Any) -> bool:
-    """Only the contractor's people touch data; the authority's staff see declarations, requests and
-    controls, never the content (the return package is the authority's one way to receive it)."""
-    return person.organisation_id == contract.contractor_id
+    """The people of the contract's chain (the contractor and its subcontractors) reach the data pages; what a
+    subcontractor's people may do is decided per dataset by its share. The authority's staff see
+    declarations, requests and controls, never the content (the return package is its one way to receive it)."""
+    return chain.is_party(contract, person.organisation_id)
 
 
-def dataset_of(contract: Any, pk: int) -> Dataset:
-    """A dataset of this contract, or 404: another contract's id is simply not found."""
-    return get_object_or_404(Dataset, pk=pk, contract=contract)
+def datasets_for(person: Any, contract: Any) -> QuerySet[Dataset]:
+    """The contract's datasets the person may learn of: every one, except for a subcontractor's people, who
+    know only those ever shared with their organisation (a share withdrawn since still names the dataset)."""
+    found = Dataset.objects.filter(contract=contract)
+    if not is_subcontractor(person, contract):
+        return found
+    return found.filter(pk__in=Dataset.objects.filter(
+        contract=contract, shares__party__contract=contract, shares__party__organisation_id=person.organisation_id,
+    ).values("pk"))
+
+
+def dataset_of(contract: Any, pk: int, *, person: Any) -> Dataset:
+    """A dataset of this contract the person may learn of, or 404: another contract's id, or one never shared
+    with the person's subcontractor, is simply not found."""
+    found = datasets_for(person, contract).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose | None = None) -> None:
@@ -96,14 +119,44 @@ def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
         )
 
 
+def _refuse(person: Any, dataset: Dataset, reason: str, message_ja: str, message_en: str,
+            **facts: Any) -> AccessRefused:
+    """Record a refusal of the share's limits (article 8) and return the error to raise."""
+    with transaction.atomic():
+        record("data.refused", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "subcontracting", "use_outside_purpose"),
+               facts={"person": person.pk, "dataset": dataset.pk, "reason": reason, **facts})
+    return AccessRefused(message_ja, message_en)
+
+
+def _granted(person: Any, dataset: Dataset) -> sharing.Grant:
+    """What the person's organisation may handle of the dataset now (asked on every call); nothing: refused."""
+    allowed = sharing.grant(dataset, person.organisation_id)
+    if allowed is None:
+        raise _refuse(person, dataset, "not_shared", "この個人情報ファイルは貴社に共有されていません（第8）。",
+                      "This dataset is not shared with your organisation (article 8).")
+    return allowed
+
+
+def require_contractor(person: Any, dataset: Dataset) -> None:
+    """Changes of the data (records added or corrected here; imports are refused by their page) are the
+    contractor's: a share lets a subcontractor search and view, never change; the refusal is recorded."""
+    if sharing.grant(dataset, person.organisation_id) != sharing.EVERYTHING:
+        raise _refuse(person, dataset, "contractor_only",
+                      "個人情報ファイルの記録の取込み・追加・訂正は受託者だけが行えます（第8）。",
+                      "Only the contractor's people import, add or correct records (article 8).")
+
+
 def _count(person: Any, dataset: Dataset, use: str, amount: int) -> None:
     DailyUse.objects.filter(dataset=dataset, person=person, day=timezone.localdate()).update(**{use: F(use) + amount})
 
 
-def _lookup(dataset: Dataset, field: Field, query: str) -> tuple[int, list[Found]]:
+def _lookup(dataset: Dataset, field: Field, query: str,
+            allowed: sharing.Grant = sharing.EVERYTHING) -> tuple[int, list[Found]]:
     """The search itself, for an admitted person: the candidates of the query's blind index in one query,
     each decrypted (which also authenticates it) and kept when its value equals the query by the index's rule.
-    Returns the number of candidates and the matches, in record order."""
+    Only records of the grant are candidates (others are never decrypted) and a match holds only the granted
+    fields. Returns the number of candidates and the matches, in record order."""
     cipher, index = open_keys(dataset)
     wanted = index.of(query, field=field.pk)
     if wanted is None:
@@ -112,8 +165,10 @@ def _lookup(dataset: Dataset, field: Field, query: str) -> tuple[int, list[Found
     position = names.index(field.name)
     target = crypto.normalise_for_index(query)
     normalised: dict[str, str] = {}  # this search's own: names repeat, their normal form is computed once
-    candidates = (IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted)
-                  .values_list("record_id", "record__ciphertext", "record__revision", "record__schema_version"))
+    entries = IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted)
+    if allowed.records is not None:
+        entries = entries.filter(record_id__in=sorted(allowed.records))
+    candidates = entries.values_list("record_id", "record__ciphertext", "record__revision", "record__schema_version")
     found: list[Found] = []
     count = 0
     open_record, dataset_id = cipher.open_record, dataset.pk
@@ -126,18 +181,25 @@ def _lookup(dataset: Dataset, field: Field, query: str) -> tuple[int, list[Found
         if form is None:
             form = normalised[stored] = crypto.normalise_for_index(stored)
         if form == target:
-            found.append(Found(pk, dict(zip(names, values, strict=True))))
+            row = dict(zip(names, values, strict=True))
+            found.append(Found(pk, row if allowed.fields is None else
+                               {name: row[name] for name in names if allowed.allows_field(name)}))
     found.sort(key=lambda match: match.record)
     return count, found
 
 
 def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, field: Field,
            query: str) -> list[Found]:
-    """Exact-match search on a blind-indexed field: candidates by index, decrypted and compared."""
+    """Exact-match search on a blind-indexed field: candidates by index, decrypted and compared; for a
+    subcontractor's people only on a shared field, among the shared records, showing the shared fields."""
     if field.dataset_id != dataset.pk or not field.searchable:
         raise UserError("検索できる項目ではありません。", "That field is not searchable.")
     _admit(person, dataset, purpose, client_address, "searches")
-    candidates, found = _lookup(dataset, field, query)
+    allowed = _granted(person, dataset)
+    if not allowed.allows_field(field.name):
+        raise _refuse(person, dataset, "field_not_shared", "この項目は貴社に共有されていません（第8）。",
+                      "This field is not shared with your organisation (article 8).", field=field.name)
+    candidates, found = _lookup(dataset, field, query, allowed)
     with transaction.atomic():
         _count(person, dataset, "searches", 1)
         record("data.searched", chain=dataset.contract.ledger_chain, actor=person,
@@ -148,12 +210,15 @@ def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
 
 
 def view(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, record_id: int) -> Found:
-    """One record, decrypted for a purpose; a missing or foreign record is simply not found."""
+    """One record, decrypted for a purpose; a missing or foreign record, or one outside the share of a
+    subcontractor's people, is simply not found; they see the shared fields only."""
     _admit(person, dataset, purpose, client_address, "views")
-    record_obj = Record.objects.filter(pk=record_id, dataset=dataset).first()
+    allowed = _granted(person, dataset)
+    record_obj = (Record.objects.filter(pk=record_id, dataset=dataset).first()
+                  if allowed.allows_record(record_id) else None)
     if record_obj is None:
         raise UserError("記録が見つかりません。", "No such record.")
-    values = read_record(dataset, record_obj)
+    values = {name: value for name, value in read_record(dataset, record_obj).items() if allowed.allows_field(name)}
     with transaction.atomic():
         _count(person, dataset, "views", 1)
         record("data.viewed", chain=dataset.contract.ledger_chain, actor=person,
@@ -214,6 +279,7 @@ def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_ad
     """A new record entered by hand, for a purpose; returns its id. Collected data names the purpose notice
     the person was shown and how the data came (article 7, `services.collected_with`), as an import does."""
     _admit(person, dataset, purpose, client_address, "views")
+    require_contractor(person, dataset)
     notice, channel = collected_with(dataset, notice, channel)
     ordered = _checked(dataset, values)
     with transaction.atomic():
@@ -234,6 +300,7 @@ def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, clien
                    values: dict[str, str]) -> list[str]:
     """Correct a record; the old ciphertext no longer decrypts once replaced. Returns the changed field names."""
     _admit(person, dataset, purpose, client_address, "views")
+    require_contractor(person, dataset)
     ordered = _checked(dataset, values)
     with transaction.atomic():
         dataset = _locked(dataset)

@@ -11,6 +11,6 @@ class VaultConfig(AppConfig):
         from itaku.vault import collection, controls, copies, disposal, returns  # noqa: F401  (controls, documents)
 
         sections.register("vault:index", _("Datasets"), order=70)
-        sections.register("vault:copies", _("Copies"), order=72)
-        sections.register("vault:returns", _("Return"), order=74)
-        sections.register("vault:disposal", _("Disposal"), order=76)
+        sections.register("vault:copies", _("Copies"), order=72, subcontractors=False)
+        sections.register("vault:returns", _("Return"), order=74, subcontractors=False)
+        sections.register("vault:disposal", _("Disposal"), order=76, subcontractors=False)

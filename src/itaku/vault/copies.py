@@ -85,7 +85,9 @@ def _articles(contract: Contract) -> list[int]:
 
 
 def _require_role(by: Any, contract: Contract, role: str, ja: str, en: str) -> None:
-    if role not in roles(by, contract):
+    """The role on the contract; a contractor-side step is the contractor's own, never a subcontractor's
+    (a share lets a subcontractor search and view, nothing leaves through it)."""
+    if role not in roles(by, contract) or (role in CONTRACTOR_ROLES and by.organisation_id != contract.contractor_id):
         raise CopyError(ja, en)
 
 

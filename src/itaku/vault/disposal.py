@@ -62,7 +62,8 @@ def _articles(contract: Contract) -> list[int]:
 
 
 def _require(by: Any, contract: Contract, perm: Perm, message_ja: str, message_en: str) -> None:
-    if perm not in perms(by, contract):
+    """The permission; the contractor's side of a disposal is the contractor's own, not a subcontractor's."""
+    if perm not in perms(by, contract) or (perm == Perm.SUBMIT and by.organisation_id != contract.contractor_id):
         raise DisposalError(message_ja, message_en)
 
 

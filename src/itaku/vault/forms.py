@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -30,9 +31,11 @@ class SearchForm(forms.Form):
     field = forms.ModelChoiceField(label=_("Field"), queryset=Field.objects.none())
     query = forms.CharField(label=_("Exact value"), max_length=200)
 
-    def __init__(self, *args: Any, dataset: Dataset, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, dataset: Dataset, only: Collection[str] | None = None, **kwargs: Any) -> None:
+        """`only`: the names of the fields a subcontractor's people were shared (None: every field)."""
         super().__init__(*args, **kwargs)
-        self.fields["field"].queryset = dataset.fields.filter(searchable=True)
+        searchable = dataset.fields.filter(searchable=True)
+        self.fields["field"].queryset = searchable if only is None else searchable.filter(name__in=list(only))
 
 
 def _bilingual(ja: str, en: str) -> str:

@@ -518,3 +518,33 @@ class ReturnPackage(models.Model):
             "built_at": self.built_at.isoformat(), "datasets": self.datasets,
             "ledger_seq": self.ledger_seq, "ledger_hash": self.ledger_hash, "sha256": self.sha256, "size": self.size,
         }
+
+
+class Share(models.Model):
+    """A dataset, or some of its fields and records, shared with a subcontractor (article 8).
+
+    The only way data reaches a subcontractor. Made by the party above it, within the fields of an approved
+    subcontracting request; it holds while it is not withdrawn and the party's approval holds, and a share
+    to a party further down holds only while the share above it does (`sharing.grant`).
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="shares")
+    party = models.ForeignKey("contracts.Party", on_delete=models.PROTECT, related_name="shares",
+                              verbose_name=_("subcontractor"))
+    fields = models.ManyToManyField(Field, related_name="+", verbose_name=_("fields"))
+    # Record ids, or null for every record of the dataset.
+    records = models.JSONField(_("records"), null=True, blank=True)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "party", "-created"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "party"], condition=models.Q(withdrawn_at__isnull=True),
+                                    name="share_once_per_party"),
+        ]
+        verbose_name = _("share")
+
+    def __str__(self) -> str:
+        return f"{self.dataset} → {self.party}"

@@ -2,6 +2,8 @@
 (article 13). Views parse, authorise through `contracts.access`, call the services and render; the services
 check the roles again and write the ledger. A copy's file and the return package are sent by POST, never
 cached; a copy request's filter value travels only in POST bodies and on never-cached pages of the contractor.
+All three are the contractor's and the authority's: a subcontractor's people (article 8) get 403 on every page
+and action here (data reaches them only by a share, and leaves the vault only through the contractor).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.contracts.access import Perm, get_contract, perms
+from itaku.contracts.access import Perm, get_contract, is_subcontractor, perms
 from itaku.contracts.actions import act
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.models import Contract
@@ -38,6 +40,15 @@ from itaku.vault.outflow_forms import (
     MediaDisposalForm,
     ProduceForm,
 )
+
+
+def _contract(request: HttpRequest, pk: int, perm: Perm = Perm.VIEW) -> Contract:
+    """The contract of a page here (`get_contract`: invisible 404, without `perm` 403); a subcontractor's
+    people: 403 whatever their role (copies, the return and disposal stay with the contractor)."""
+    contract = get_contract(request.user, pk, perm)
+    if is_subcontractor(request.user, contract):
+        raise PermissionDenied
+    return contract
 
 
 def _message(error: UserError) -> str:
@@ -72,7 +83,7 @@ def _copy_back(contract: Contract, found: CopyRequest) -> str:
 @never_cache
 @require_GET
 def copies_index(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     granted = _perms(request, contract)
     return render(request, "vault/copies.html", {
         "contract": contract, "perms": granted, "entries": copies.register(contract),
@@ -86,8 +97,8 @@ def copies_index(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters()  # the filter value is personal data: kept out of error reports
 @require_http_methods(["GET", "POST"])
 def copy_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
-    found = access.dataset_of(contract, dataset)
+    contract = _contract(request, pk, Perm.SUBMIT)
+    found = access.dataset_of(contract, dataset, person=request.user)
     form = CopyRequestForm(request.POST if request.method == "POST" else None, dataset=found)
     if request.method == "POST" and form.is_valid():
         try:
@@ -106,7 +117,7 @@ def copy_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
 @sensitive_post_parameters()  # the filter value is personal data: kept out of error reports
 @require_http_methods(["GET", "POST"])
 def copy_edit(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     found = _copy_request(contract, copy_request)
     if request.method == "POST":
         form = CopyRequestForm(request.POST, dataset=found.dataset)
@@ -130,7 +141,7 @@ def copy_edit(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
 @never_cache
 @require_GET
 def copy_detail(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     found = _copy_request(contract, copy_request)
     handles_data = access.handles_data(request.user, contract)
     value = None
@@ -147,7 +158,7 @@ def copy_detail(request: HttpRequest, pk: int, copy_request: int) -> HttpRespons
 
 @require_POST
 def copy_submit(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     found = _copy_request(contract, copy_request)
     return act(request, contract, lambda c: copies.submit_request(request.user, found),
                back=_copy_back(contract, found), done=_("The request was submitted to the authority."))
@@ -155,7 +166,7 @@ def copy_submit(request: HttpRequest, pk: int, copy_request: int) -> HttpRespons
 
 @require_POST
 def copy_decide(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
+    contract = _contract(request, pk, Perm.DECIDE)
     found = _copy_request(contract, copy_request)
     accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: copies.decide_request(request.user, found, approve=accept,
@@ -167,7 +178,7 @@ def copy_decide(request: HttpRequest, pk: int, copy_request: int) -> HttpRespons
 @require_POST
 def copy_produce(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
     """The copy itself, once, to its holder, from the place of keeping (the service checks all of it)."""
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     if not access.handles_data(request.user, contract):
         raise Http404
     found = _copy_request(contract, copy_request)
@@ -187,7 +198,7 @@ def copy_produce(request: HttpRequest, pk: int, copy_request: int) -> HttpRespon
 @never_cache
 @require_http_methods(["GET", "POST"])
 def copy_destroy(request: HttpRequest, pk: int, copy_request: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     if not access.handles_data(request.user, contract):
         raise Http404
     found = _copy_request(contract, copy_request)
@@ -221,7 +232,7 @@ def _returns_back(contract: Contract) -> str:
 
 @require_GET
 def returns_index(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     packages = []
     for package in ReturnPackage.objects.filter(contract=contract).select_related("built_by").order_by("-number"):
         latest = submissions.latest(package, returns.KIND)
@@ -240,14 +251,14 @@ def returns_index(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def return_request(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
+    contract = _contract(request, pk, Perm.DECIDE)
     return act(request, contract, lambda c: returns.request_return(request.user, c), back=_returns_back(contract),
                done=_("The return was asked for. The contractor builds the return package."))
 
 
 @require_POST
 def return_build(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     return act(request, contract, lambda c: returns.build_return(request.user, c), back=_returns_back(contract),
                done=_("The return package was built and submitted to the authority."))
 
@@ -256,7 +267,7 @@ def return_build(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def return_download(request: HttpRequest, pk: int, package: int) -> HttpResponse:
     """The package, for the authority's own user only (the one way its staff receive the data)."""
-    contract = get_contract(request.user, pk, Perm.VIEW_CONTROLS)
+    contract = _contract(request, pk, Perm.VIEW_CONTROLS)
     if request.user.organisation_id != contract.authority_id:
         raise PermissionDenied
     found = _package(contract, package)
@@ -270,7 +281,7 @@ def return_download(request: HttpRequest, pk: int, package: int) -> HttpResponse
 
 @require_POST
 def return_receipt(request: HttpRequest, pk: int, package: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
+    contract = _contract(request, pk, Perm.DECIDE)
     found = _package(contract, package)
     accept, comment = DecisionForm.parse(request.POST)
 
@@ -301,7 +312,7 @@ def _record_back(contract: Contract, found: Disposal) -> str:
 
 @require_GET
 def disposal_index(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     return render(request, "vault/disposal.html", {
         "contract": contract, "perms": _perms(request, contract),
         "articles": contract.articles_for(disposal_service.TOPIC),
@@ -313,7 +324,7 @@ def disposal_index(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def disposal_instruct(request: HttpRequest, pk: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
+    contract = _contract(request, pk, Perm.DECIDE)
     form = InstructionForm(request.POST if request.method == "POST" else None, contract=contract)
     if request.method == "POST" and form.is_valid():
         target, note = form.cleaned_data["dataset"], form.cleaned_data["note"]
@@ -334,7 +345,7 @@ def disposal_instruct(request: HttpRequest, pk: int) -> HttpResponse:
 def disposal_carry_out(request: HttpRequest, pk: int, instruction: int) -> HttpResponse:
     """The contractor carries out an instruction: a dataset by crypto erase after a confirmation step (it cannot
     be undone), paper or media by recording what was done by hand."""
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     found = _instruction(contract, instruction)
     done = Disposal.objects.filter(instruction=found).first()
     if done is not None:
@@ -383,7 +394,7 @@ def _media_disposal(request: HttpRequest, contract: Contract, found: DisposalIns
 
 @require_GET
 def disposal_record(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
-    contract = get_contract(request.user, pk)
+    contract = _contract(request, pk)
     found = _disposal(contract, disposal)
     return render(request, "vault/disposal_record.html", {
         "contract": contract, "perms": _perms(request, contract), "disposal": found, "instruction": found.instruction,
@@ -395,7 +406,7 @@ def disposal_record(request: HttpRequest, pk: int, disposal: int) -> HttpRespons
 @require_GET
 def disposal_pdf(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
     """廃棄報告書 (article 13-2), through the PDF response every document of a contract uses."""
-    contract = get_contract(request.user, pk, Perm.VIEW_CONTROLS)
+    contract = _contract(request, pk, Perm.VIEW_CONTROLS)
     found = _disposal(contract, disposal)
     return pdf_response(contract, disposal_service.DOCUMENT, disposal_service.report_data(found),
                         f"disposal-report-{contract.pk}-{found.pk}.pdf", on=disposal_service.report_date(found))
@@ -404,7 +415,7 @@ def disposal_pdf(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def disposal_correct(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
     """Correct what was typed (medium, place, person in charge) after the authority returned the report."""
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     found = _disposal(contract, disposal)
     if request.method == "POST":
         form = CorrectionForm(request.POST)
@@ -424,7 +435,7 @@ def disposal_correct(request: HttpRequest, pk: int, disposal: int) -> HttpRespon
 
 @require_POST
 def disposal_submit(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    contract = _contract(request, pk, Perm.SUBMIT)
     found = _disposal(contract, disposal)
     return act(request, contract, lambda c: disposal_service.submit_report(request.user, found),
                back=_record_back(contract, found), done=_("The disposal report was submitted to the authority."))
@@ -432,7 +443,7 @@ def disposal_submit(request: HttpRequest, pk: int, disposal: int) -> HttpRespons
 
 @require_POST
 def disposal_decide(request: HttpRequest, pk: int, disposal: int) -> HttpResponse:
-    contract = get_contract(request.user, pk, Perm.DECIDE)
+    contract = _contract(request, pk, Perm.DECIDE)
     found = _disposal(contract, disposal)
     accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: disposal_service.decide_report(request.user, found, acknowledge=accept,

@@ -60,7 +60,9 @@ def _articles(contract: Contract) -> list[int]:
 
 
 def _require(by: Any, contract: Contract, allowed: frozenset[str], ja: str, en: str) -> None:
-    if not set(roles(by, contract)) & allowed:
+    """One of the roles; the contractor's side of a return is the contractor's own, not a subcontractor's."""
+    contractor_side = Role.RESPONSIBLE in allowed and by.organisation_id != contract.contractor_id
+    if not set(roles(by, contract)) & allowed or contractor_side:
         raise ReturnError(ja, en)
 
 

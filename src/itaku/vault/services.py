@@ -469,10 +469,13 @@ def import_file(
     """Check the whole file and (unless `dry_run` or anything is wrong) write it, all or nothing; collected
     data comes with the purpose notice shown and the channel (`collected_with`)."""
     _refuse_disposed(dataset)
+    contract = dataset.contract
+    if by is not None and by.organisation_id != contract.contractor_id:
+        raise UserError("記録の取込みは受託者だけが行えます（第8）。",
+                        "Only the contractor's people import records (article 8).")
     notice, channel = collected_with(dataset, notice, channel)
     fields = list(dataset.fields.order_by("position"))
     report = ImportReport()
-    contract = dataset.contract
     if dry_run:
         for _ in _checked_rows(fields, stream, report):
             pass

@@ -1,8 +1,14 @@
 """The vault's pages: datasets declared and listed, a purpose per session, search and view, records added
 and corrected by hand, imports with their progress, purpose notices and handovers. Every access to data goes
-through `access` (the eligibility gate, the purpose, the limits, the ledger); pages are never cached."""
+through `access` (the eligibility gate, the purpose, the limits, the share, the ledger); pages are never cached.
+
+A subcontractor's people (article 8) know only the datasets ever shared with their organisation (any other is
+not found), search and view within what is shared now, and get 403 on everything that changes or moves data:
+declaring, importing, adding and correcting records, purpose notices and handovers stay the contractor's."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,12 +19,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.contracts.access import Perm, get_contract, perms
+from itaku.contracts.access import Perm, get_contract, is_subcontractor, perms
 from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
 from itaku.places.network import client_address
 from itaku.provisions.controls import Finding
-from itaku.vault import access, collection
+from itaku.vault import access, collection, sharing
 from itaku.vault.forms import (
     FIELD_ROWS,
     DatasetForm,
@@ -30,7 +36,7 @@ from itaku.vault.forms import (
     RecordForm,
     SearchForm,
 )
-from itaku.vault.models import Dataset, Handover, Purpose, Record
+from itaku.vault.models import Dataset, Field, Handover, Purpose, Record
 from itaku.vault.services import create_dataset, import_file
 from itaku.vault.uploads import CountingReader, Progress, SealedUploadHandler, read_progress
 
@@ -42,27 +48,69 @@ def _purpose(request: HttpRequest, dataset: Dataset) -> Purpose | None:
     return dataset.purposes.filter(pk=chosen).first() if chosen else None
 
 
-def _require_importer(request: HttpRequest, contract: Contract) -> None:
-    """The contractor's people import (issue 4: the worker imports); whether this person may, now and from
-    here, is the eligibility gate's to say (`access.admit`, on every file). The authority's staff never
-    touch data: 403 (a foreign organisation never gets this far: 404)."""
-    if not access.handles_data(request.user, contract):
+def _contractor_side(request: HttpRequest, contract: Contract) -> None:
+    """What changes the data or its declaration is the contractor's (and the authority's): a subcontractor's
+    people get 403 (a share lets them search and view, nothing more)."""
+    if is_subcontractor(request.user, contract):
         raise PermissionDenied
 
 
+def _require_importer(request: HttpRequest, contract: Contract) -> None:
+    """The contractor's people import (issue 4: the worker imports); whether this person may, now and from
+    here, is the eligibility gate's to say (`access.admit`, on every file). The authority's staff never
+    touch data, nor do a subcontractor's people change it: 403 (a foreign organisation never gets this far:
+    404)."""
+    if not access.handles_data(request.user, contract):
+        raise PermissionDenied
+    _contractor_side(request, contract)
+
+
 def _may_declare(request: HttpRequest, contract: Contract) -> bool:
-    """The supervisor and the responsible person declare datasets (a party to the contract, as create_dataset
-    requires; auditors and workers do not)."""
-    return bool({Perm.MANAGE, Perm.SUBMIT} & perms(request.user, contract))
+    """The supervisor and the contractor's responsible person declare datasets (a party to the contract, as
+    create_dataset requires; auditors, workers and subcontractors do not)."""
+    return bool({Perm.MANAGE, Perm.SUBMIT} & perms(request.user, contract)) and not is_subcontractor(
+        request.user, contract)
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What a subcontractor's organisation holds of a dataset now (共有された範囲), for its pages."""
+
+    active: bool
+    fields: list[Field] = field(default_factory=list)
+    records: list[int] = field(default_factory=list)  # the record numbers, unless every record is shared
+    all_records: bool = False
+    count: int = 0
+
+
+def _shared(dataset: Dataset, allowed: sharing.Grant | None) -> Shared:
+    """The shared fields in the dataset's order and the shared records; nothing when it holds no share."""
+    if allowed is None:
+        return Shared(active=False)
+    fields = [f for f in dataset.fields.order_by("position") if allowed.allows_field(f.name)]
+    if allowed.records is None:
+        return Shared(True, fields, all_records=True, count=dataset.records.count())
+    return Shared(True, fields, sorted(allowed.records), count=len(allowed.records))
 
 
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
+    """The datasets of the contract; a subcontractor's people see only those ever shared with their
+    organisation, with what is shared now."""
     contract = get_contract(request.user, pk)
-    datasets = [{"dataset": d, "records": Record.objects.filter(dataset=d).count()}
-                for d in contract.datasets.prefetch_related("fields", "purposes")]
+    subcontracted = is_subcontractor(request.user, contract)
+    datasets = []
+    for d in access.datasets_for(request.user, contract).prefetch_related("fields", "purposes"):
+        if subcontracted:
+            shared = _shared(d, sharing.grant(d, request.user.organisation_id))
+            datasets.append({"dataset": d, "records": shared.count, "fields": shared.fields,
+                             "shared": shared.active})
+        else:
+            datasets.append({"dataset": d, "records": Record.objects.filter(dataset=d).count(),
+                             "fields": list(d.fields.all())})
     return render(request, "vault/index.html", {"contract": contract, "datasets": datasets,
-                                                "may_declare": _may_declare(request, contract)})
+                                                "may_declare": _may_declare(request, contract),
+                                                "subcontracted": subcontracted})
 
 
 @require_http_methods(["GET", "POST"])
@@ -106,10 +154,15 @@ def dataset_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    found = access.dataset_of(contract, dataset)
+    found = access.dataset_of(contract, dataset, person=request.user)
     purpose = _purpose(request, found)
     results: list[access.Found] | None = None
-    search_form = SearchForm(request.POST or None, dataset=found)
+    subcontracted = is_subcontractor(request.user, contract)
+    # For a subcontractor's people the page offers what is shared now; `access.search` asks again.
+    shared = _shared(found, sharing.grant(found, request.user.organisation_id)) if subcontracted else None
+    fields = shared.fields if shared else list(found.fields.all())
+    search_form = SearchForm(request.POST or None, dataset=found,
+                             only=[f.name for f in fields] if shared else None)
     if request.method == "POST":
         if not access.handles_data(request.user, contract):
             raise Http404
@@ -122,11 +175,11 @@ def dataset(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     granted = perms(request.user, contract)
     return render(request, "vault/dataset.html", {
         "contract": contract, "dataset": found, "purpose": purpose,
-        "handles_data": access.handles_data(request.user, contract),
+        "handles_data": access.handles_data(request.user, contract), "shared": shared,
         "purpose_form": PurposeForm(dataset=found, initial={"purpose": purpose}), "search_form": search_form,
-        "results": results, "fields": list(found.fields.all()),
-        "may_import": access.handles_data(request.user, contract) and not found.is_disposed,
-        "accounted": _accounted(contract, found) if Perm.VIEW_CONTROLS in granted else None,
+        "results": results, "fields": fields,
+        "may_import": access.handles_data(request.user, contract) and not subcontracted and not found.is_disposed,
+        "accounted": _accounted(contract, found) if Perm.VIEW_CONTROLS in granted and not subcontracted else None,
     })
 
 
@@ -139,7 +192,7 @@ def _accounted(contract: Contract, dataset: Dataset) -> list[Finding]:
 @require_POST
 def choose_purpose(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    found = access.dataset_of(contract, dataset)
+    found = access.dataset_of(contract, dataset, person=request.user)
     if not access.handles_data(request.user, contract):
         raise Http404
     form = PurposeForm(request.POST, dataset=found)
@@ -150,13 +203,16 @@ def choose_purpose(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
 
 
-def _data_page(request: HttpRequest, pk: int, dataset: int) -> tuple[Contract, Dataset]:
-    """The contract and dataset of a page that shows or changes records: the contractor's people only (the
-    authority's staff see the datasets, never their content: 404; a foreign organisation: 404 too)."""
+def _data_page(request: HttpRequest, pk: int, dataset: int, *, changes: bool = False) -> tuple[Contract, Dataset]:
+    """The contract and dataset of a page that shows or changes records: the people of the contract's chain
+    only (the authority's staff see the datasets, never their content: 404; a foreign organisation: 404 too);
+    a page that changes records is the contractor's (a subcontractor's people: 403)."""
     contract = get_contract(request.user, pk)
-    found = access.dataset_of(contract, dataset)
+    found = access.dataset_of(contract, dataset, person=request.user)
     if not access.handles_data(request.user, contract):
         raise Http404
+    if changes:
+        _contractor_side(request, contract)
     return contract, found
 
 
@@ -173,7 +229,8 @@ def record(request: HttpRequest, pk: int, dataset: int, record: int) -> HttpResp
     came = (Record.objects.filter(pk=shown.record).select_related("notice").first()
             if found.source == Dataset.Source.COLLECTED else None)
     return render(request, "vault/record.html", {"contract": contract, "dataset": found, "record": shown,
-                                                 "came": came})
+                                                 "came": came,
+                                                 "subcontracted": is_subcontractor(request.user, contract)})
 
 
 def _record_page(request: HttpRequest, contract: Contract, found: Dataset, form: RecordForm,
@@ -193,7 +250,7 @@ def record_new(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     purpose notice shown and the channel (article 7). A refused value is named with its field, and the form
     comes back with what was typed; nothing of it goes into a URL or a log, and error reports (the debug page,
     mail to the admins) hide what was posted and this view's variables (as for the correction)."""
-    contract, found = _data_page(request, pk, dataset)
+    contract, found = _data_page(request, pk, dataset, changes=True)
     if found.is_disposed:
         messages.error(request, "廃棄済みの個人情報ファイルです。 / The dataset has been disposed of.")
         return redirect("vault:dataset", pk=contract.pk, dataset=found.pk)
@@ -219,7 +276,7 @@ def record_correct(request: HttpRequest, pk: int, dataset: int, record: int) -> 
     """訂正: the record's current values in a form, opened through `access.view` (so opening it is a recorded
     view, for the purpose, through the gate and the daily limit), sent to `access.correct_record`, which
     records the names of the changed fields; the record page then says which."""
-    contract, found = _data_page(request, pk, dataset)
+    contract, found = _data_page(request, pk, dataset, changes=True)
     if request.method == "GET":
         try:
             shown = access.view(request.user, found, _purpose(request, found), client_address(request), record)
@@ -258,8 +315,8 @@ def _import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     """With a progress token from the page's script, the file is read through a CountingReader that the
     page's polling of `import_progress` follows; without one (no script), the same import, no progress."""
     contract = get_contract(request.user, pk)
+    found = access.dataset_of(contract, dataset, person=request.user)
     _require_importer(request, contract)
-    found = access.dataset_of(contract, dataset)
     form = ImportForm(request.POST or None, request.FILES or None, dataset=found)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -287,8 +344,8 @@ def import_progress(request: HttpRequest, pk: int, dataset: int) -> JsonResponse
     """How far the user's own import (named by the page's token) has read its file: bytes done and total.
     Anyone else's token, an unknown one or a finished import is simply not found."""
     contract = get_contract(request.user, pk)
+    found = access.dataset_of(contract, dataset, person=request.user)
     _require_importer(request, contract)
-    found = access.dataset_of(contract, dataset)
     facts = read_progress(request.user.pk, request.GET.get("token", ""))
     if facts is None or facts.get("dataset") != found.pk:
         raise Http404
@@ -304,9 +361,10 @@ def _applies(dataset: Dataset, source: str) -> None:
 @require_http_methods(["GET", "POST"])
 def notices(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     """利用目的の明示 (article 7): the versions of the notice shown when collecting; the contractor's
-    responsible person publishes a new one."""
+    responsible person publishes a new one (a subcontractor's people: 403)."""
     contract = get_contract(request.user, pk)
-    found = access.dataset_of(contract, dataset)
+    found = access.dataset_of(contract, dataset, person=request.user)
+    _contractor_side(request, contract)
     _applies(found, Dataset.Source.COLLECTED)
     may_publish = Perm.SUBMIT in perms(request.user, contract) and not found.is_disposed
     form = NoticeForm(request.POST or None)
@@ -331,9 +389,10 @@ def notices(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def handovers(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
     """授受 (article 11): entrusted data received from the authority, recorded by the contractor's responsible
-    person; the list beside the records the dataset holds."""
+    person; the list beside the records the dataset holds (a subcontractor's people: 403)."""
     contract = get_contract(request.user, pk)
-    found = access.dataset_of(contract, dataset)
+    found = access.dataset_of(contract, dataset, person=request.user)
+    _contractor_side(request, contract)
     _applies(found, Dataset.Source.ENTRUSTED)
     may_record = (Perm.SUBMIT in perms(request.user, contract) and access.handles_data(request.user, contract)
                   and not found.is_disposed)
