@@ -6,16 +6,14 @@ party; the authority's decisions act on the version of the party `?party=` names
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from itaku.accounts.models import Organisation, User
-from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
+from itaku.contracts import party_pages
+from itaku.contracts.access import Perm, get_contract, perms
 from itaku.contracts.actions import act, valid
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.models import Contract
@@ -34,24 +32,6 @@ from itaku.submissions import services as submissions
 from itaku.submissions.forms import DecisionForm
 
 
-def _back(contract: Contract, party: Organisation, name: str = "people:index") -> str:
-    """The page to return to, showing the party acted on."""
-    url = reverse(name, args=[contract.pk])
-    return url if party.pk == contract.contractor_id else f"{url}?{urlencode({'party': party.pk})}"
-
-
-def _viewed(request: HttpRequest, contract: Contract) -> Organisation:
-    return viewed_party(request.user, contract, request.GET.get("party"))
-
-
-def _own(request: HttpRequest, contract: Contract) -> Organisation:
-    """The party a write acts for: the user's own; the authority has none."""
-    party = own_party(request.user, contract)
-    if party is None:
-        raise PermissionDenied
-    return party
-
-
 def _version(contract: Contract, party: Organisation, number: int) -> StructureVersion:
     version = people.version_of(contract, party, number)
     if version is None:
@@ -59,25 +39,17 @@ def _version(contract: Contract, party: Organisation, number: int) -> StructureV
     return version
 
 
-def _switch(request: HttpRequest, contract: Contract, party: Organisation) -> dict[str, object]:
-    """What every read page needs: the party shown (and the query that names it, for links and decision
-    forms), whose part the user may switch to, and whether the party shown is the user's own (only then are
-    its write forms offered)."""
-    own = own_party(request.user, contract)
-    return {"party": party, "party_query": f"?{urlencode({'party': party.pk})}",
-            "parties": visible_parties(request.user, contract), "own": own is not None and own.pk == party.pk}
-
-
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     rows = [{"version": v, "submission": submissions.latest(v, people.STRUCTURE),
              "accepted": submissions.accepted(v, people.STRUCTURE) is not None}
             for v in people.versions_of(contract, party)]
     granted = perms(request.user, contract)
     return render(request, "people/index.html", {
-        "contract": contract, "perms": {p.value for p in granted}, "rows": rows, **_switch(request, contract, party),
+        "contract": contract, "perms": {p.value for p in granted}, "rows": rows,
+        **party_pages.switch(request, contract, party),
         "newest": people.newest_version(contract, party), "acknowledged": people.acknowledged_version(contract, party),
         "former": people.former_workers(contract, party),
         "departure_form": DepartureForm(organisation_id=party.pk),
@@ -86,7 +58,7 @@ def index(request: HttpRequest, pk: int) -> HttpResponse:
 
 def structure_new(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
     newest = people.newest_version(contract, party)
     initial = {"responsible": newest.responsible_id, "responsible_scope": newest.responsible_scope,
                "description": newest.description} if newest else {}
@@ -102,7 +74,7 @@ def structure_new(request: HttpRequest, pk: int) -> HttpResponse:
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         else:
-            return redirect(_back(contract, party))
+            return redirect(party_pages.back("people:index", contract, party.pk))
     return render(request, "people/structure_form.html", {"contract": contract, "form": form, "formset": formset,
                                                           "party": party})
 
@@ -110,27 +82,27 @@ def structure_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def structure_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
     version = _version(contract, party, number)
     return act(request, contract, lambda c: people.submit_version(request.user, version),
-               back=_back(contract, party))
+               back=party_pages.back("people:index", contract, party.pk))
 
 
 @require_POST
 def structure_decide(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.DECIDE)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     version = _version(contract, party, number)
     accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: people.decide_version(
         request.user, version, acknowledge=accept, comment=comment,
-    ), back=_back(contract, party))
+    ), back=party_pages.back("people:index", contract, party.pk))
 
 
 @require_GET
 def structure_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.VIEW_CONTROLS)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     version = _version(contract, party, number)
     suffix = "" if party.pk == contract.contractor_id else f"-party{party.pk}"
     return pdf_response(contract, "people.structure_notice", people.structure_data(version),
@@ -140,8 +112,8 @@ def structure_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_GET
 def pledges(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    party = _viewed(request, contract)
-    switch = _switch(request, contract, party)
+    party = party_pages.shown(request, contract)
+    switch = party_pages.switch(request, contract, party)
     granted = perms(request.user, contract)
     text = people.current_pledge_text(party)
     body = text.body if text else people.default_pledge_body(contract, party)
@@ -160,32 +132,32 @@ def pledges(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pledge_accept(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
 
     def accept(c: Contract) -> None:
         valid(AcceptPledgeForm(request.POST), "内容を確認のうえ同意欄にチェックしてください。",
               "Read the pledge and tick the box to accept it.")
         people.accept_pledge(request.user, c)
 
-    return act(request, contract, accept, back=_back(contract, party, "people:pledges"))
+    return act(request, contract, accept, back=party_pages.back("people:pledges", contract, party.pk))
 
 
 @require_POST
 def pledge_text(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
 
     def publish(c: Contract) -> None:
         data = valid(PledgeTextForm(request.POST), "誓約書の本文を入力してください。", "Enter the pledge text.")
         people.publish_pledge_text(request.user, party, data["body"])
 
-    return act(request, contract, publish, back=_back(contract, party, "people:pledges"))
+    return act(request, contract, publish, back=party_pages.back("people:pledges", contract, party.pk))
 
 
 @require_GET
 def pledge_pdf(request: HttpRequest, pk: int, pledge: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     found = Pledge.objects.filter(pk=pledge, person__organisation=party).select_related(
         "person__organisation", "text").first()
     if found is None:
@@ -198,23 +170,23 @@ def pledge_pdf(request: HttpRequest, pk: int, pledge: int) -> HttpResponse:
 @require_POST
 def departure(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
 
     def leave(c: Contract) -> None:
         data = valid(DepartureForm(request.POST, organisation_id=party.pk),
                      "退職者と退職日を指定してください。", "Choose the person and the day they left.")
         people.mark_departure(request.user, c, data["person"], data["left_on"])
 
-    return act(request, contract, leave, back=_back(contract, party))
+    return act(request, contract, leave, back=party_pages.back("people:index", contract, party.pk))
 
 
 @require_GET
 def eligibility_page(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.VIEW_CONTROLS)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     named = {p.pk for p in people.structure_people(contract, party)}
     role_holders = set(contract.roles.filter(user__organisation=party).values_list("user_id", flat=True))
     rows = [{"person": person, "decision": eligibility.evaluate(person, contract, None)}
             for person in User.objects.filter(pk__in=named | role_holders).order_by("username")]
     return render(request, "people/eligibility.html", {"contract": contract, "rows": rows,
-                                                       **_switch(request, contract, party)})
+                                                       **party_pages.switch(request, contract, party)})

@@ -12,10 +12,9 @@ from collections.abc import Callable
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.accounts.models import Organisation
+from itaku.contracts import party_pages
 from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
 from itaku.contracts.actions import act
 from itaku.contracts.documents import pdf_response
@@ -48,16 +47,6 @@ def _own_location(request: HttpRequest, contract: Contract, pk: int) -> WorkLoca
     return found
 
 
-def _own(request: HttpRequest, contract: Contract) -> Organisation:
-    own = own_party(request.user, contract)
-    if own is None:
-        raise PermissionDenied
-    return own
-
-
-def _back(contract: Contract, party: int | None = None) -> str:
-    url = reverse("places:index", args=[contract.pk])
-    return f"{url}?party={party}" if party is not None and party != contract.contractor_id else url
 
 
 @require_GET
@@ -83,7 +72,7 @@ def _edit_page(request: HttpRequest, contract: Contract, form: LocationForm, loc
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         else:
-            return redirect(_back(contract, request.user.organisation_id))
+            return redirect(party_pages.back("places:index", contract, request.user.organisation_id))
     return render(request, "places/form.html", {"contract": contract, "form": form, "location": location})
 
 
@@ -91,7 +80,7 @@ def _edit_page(request: HttpRequest, contract: Contract, form: LocationForm, loc
 def add(request: HttpRequest, pk: int) -> HttpResponse:
     """A new location of the user's own party."""
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    own = _own(request, contract)
+    own = party_pages.acting(request, contract)
     form = LocationForm(request.POST if request.method == "POST" else None)
     return _edit_page(request, contract, form, None,
                       lambda data: services.add_location(request.user, contract, organisation=own, **data))
@@ -111,7 +100,7 @@ def report(request: HttpRequest, pk: int, location: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
     found = _own_location(request, contract, location)
     return act(request, contract, lambda c: services.report_location(request.user, found),
-               back=_back(contract, found.organisation_id))
+               back=party_pages.back("places:index", contract, found.organisation_id))
 
 
 @require_POST
@@ -122,7 +111,7 @@ def decide(request: HttpRequest, pk: int, location: int) -> HttpResponse:
     accept, comment = DecisionForm.parse(request.POST)
     return act(request, contract, lambda c: services.decide_location(
         request.user, found, acknowledge=accept, comment=comment,
-    ), back=_back(contract, found.organisation_id))
+    ), back=party_pages.back("places:index", contract, found.organisation_id))
 
 
 @require_GET

@@ -7,19 +7,16 @@ names.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from itaku.accounts.models import Organisation
-from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
+from itaku.contracts import party_pages
+from itaku.contracts.access import Perm, get_contract, perms
 from itaku.contracts.actions import act
 from itaku.contracts.models import Contract
 from itaku.lib.errors import UserError
@@ -28,24 +25,6 @@ from itaku.rules.errors import RulesError
 from itaku.rules.forms import UploadForm
 from itaku.rules.models import RulesVersion
 from itaku.submissions.forms import DecisionForm
-
-
-def _back(contract: Contract, party: Organisation) -> str:
-    """The rules page, showing the party acted on."""
-    url = reverse("rules:index", args=[contract.pk])
-    return url if party.pk == contract.contractor_id else f"{url}?{urlencode({'party': party.pk})}"
-
-
-def _viewed(request: HttpRequest, contract: Contract) -> Organisation:
-    return viewed_party(request.user, contract, request.GET.get("party"))
-
-
-def _own(request: HttpRequest, contract: Contract) -> Organisation:
-    """The party an upload or a submission acts for: the user's own; the authority has none."""
-    party = own_party(request.user, contract)
-    if party is None:
-        raise PermissionDenied
-    return party
 
 
 def _version(contract: Contract, party: Organisation, pk: int) -> RulesVersion:
@@ -58,22 +37,20 @@ def _version(contract: Contract, party: Organisation, pk: int) -> RulesVersion:
 @require_GET
 def index(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk)
-    party = _viewed(request, contract)
-    own = own_party(request.user, contract)
+    party = party_pages.shown(request, contract)
     return render(request, "rules/index.html", {
         "contract": contract,
         "perms": {p.value for p in perms(request.user, contract)},
         "articles": contract.articles_for(services.TOPIC),
         "state": services.current_state(contract, party.pk),
-        "party": party, "party_query": f"?{urlencode({'party': party.pk})}",
-        "parties": visible_parties(request.user, contract), "own": own is not None and own.pk == party.pk,
+        **party_pages.switch(request, contract, party),
     })
 
 
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +64,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Version %(number)s was stored. Submit it to the authority.")
                              % {"number": version.number})
-            return redirect(_back(contract, party))
+            return redirect(party_pages.back("rules:index", contract, party.pk))
     return render(request, "rules/upload.html", {
         "contract": contract, "form": form, "submit_within_days": services.SUBMIT_WITHIN_DAYS, "party": party,
     })
@@ -96,35 +73,37 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submit(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.SUBMIT)
-    party = _own(request, contract)
+    party = party_pages.acting(request, contract)
     rules = _version(contract, party, version)
     return act(request, contract, lambda c: services.submit_version(request.user, rules),
-               back=_back(contract, party), done=_("The rules were submitted to the authority."))
+               back=party_pages.back("rules:index", contract, party.pk),
+               done=_("The rules were submitted to the authority."))
 
 
 @require_POST
 def decide(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.DECIDE)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     rules = _version(contract, party, version)
     accept, comment = DecisionForm.parse(request.POST)
 
     def decide_it(c: Contract) -> object:
         return services.decide_version(request.user, rules, acknowledge=accept, comment=comment)
 
-    return act(request, contract, decide_it, back=_back(contract, party), done=_("The decision was recorded."))
+    return act(request, contract, decide_it, back=party_pages.back("rules:index", contract, party.pk),
+               done=_("The decision was recorded."))
 
 
 @require_GET
 def download(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     contract = get_contract(request.user, pk, Perm.VIEW_CONTROLS)
-    party = _viewed(request, contract)
+    party = party_pages.shown(request, contract)
     rules = _version(contract, party, version)
     try:
         data = services.read_verified(request.user, rules)
     except RulesError as error:
         messages.error(request, f"{error.message_ja} / {error.message_en}")
-        return redirect(_back(contract, party))
+        return redirect(party_pages.back("rules:index", contract, party.pk))
     response = HttpResponse(data, content_type=rules.attachment.content_type)
     response["Content-Disposition"] = content_disposition_header(True, rules.attachment.filename)
     response["X-Content-Type-Options"] = "nosniff"

@@ -304,17 +304,24 @@ def submit_request(by: User, request: Request) -> Submission:
     return submissions.submit(request, kind=kind, by=by, chain=contract.ledger_chain, articles=_articles(contract))
 
 
+def _decide_round(by: User, request: Request, kind: str, approve: bool, comment: str, missing_ja: str,
+                  missing_en: str) -> Submission:
+    """Approve or reject the open round of `kind` (the caller holds the transaction)."""
+    pending = submissions.latest(request, kind)
+    if pending is None or not pending.is_open:
+        raise SubcontractingError(missing_ja, missing_en)
+    status_ = Submission.Status.APPROVED if approve else Submission.Status.REJECTED
+    return submissions.decide(pending, request, by=by, status=status_, comment=comment)
+
+
 def consent(by: User, request: Request, *, approve: bool, comment: str = "") -> Submission:
     """The requester's own contractor consents to a further level (and so submits it to the authority),
     or refuses it with a reason."""
     contract = request.contract
     _responsible_of(by, contract, request.upstream_id)
-    pending = submissions.latest(request, CONSENT)
-    if pending is None or not pending.is_open:
-        raise SubcontractingError("同意待ちの申請がありません。", "This request is not awaiting consent.")
     with transaction.atomic():
-        status_ = Submission.Status.APPROVED if approve else Submission.Status.REJECTED
-        decided = submissions.decide(pending, request, by=by, status=status_, comment=comment)
+        decided = _decide_round(by, request, CONSENT, approve, comment,
+                                "同意待ちの申請がありません。", "This request is not awaiting consent.")
         if approve:
             submissions.submit(request, kind=REQUEST, by=by, chain=contract.ledger_chain, articles=_articles(contract))
         return decided
@@ -363,12 +370,9 @@ def decide(by: User, request: Request, *, approve: bool, comment: str = "") -> S
     """The authority approves the request as submitted, or rejects it with its reasons."""
     contract = request.contract
     _supervisor_of(by, contract)
-    pending = submissions.latest(request, REQUEST)
-    if pending is None or not pending.is_open:
-        raise SubcontractingError("承認待ちの申請がありません。", "This request is not awaiting a decision.")
     with transaction.atomic():
-        status_ = Submission.Status.APPROVED if approve else Submission.Status.REJECTED
-        decided = submissions.decide(pending, request, by=by, status=status_, comment=comment)
+        decided = _decide_round(by, request, REQUEST, approve, comment,
+                                "承認待ちの申請がありません。", "This request is not awaiting a decision.")
         if approve:
             if request.parent_id is not None and not request.parent.active_on(timezone.localdate()):
                 raise SubcontractingError("申請者の承認が有効ではありません。",

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from itaku.accounts.models import Organisation
+from itaku.contracts import party_pages
 from itaku.contracts.access import Perm, get_contract, own_party, perms, viewed_party, visible_parties
 from itaku.contracts.actions import act, valid
 from itaku.contracts.documents import pdf_response
@@ -42,14 +42,6 @@ def _contract(request: HttpRequest, pk: int, *any_of: Perm) -> tuple[Contract, f
     if any_of and not granted & set(any_of):
         raise PermissionDenied
     return contract, granted
-
-
-def _own(request: HttpRequest, contract: Contract) -> Organisation:
-    """The party the user writes for; the authority has none (403)."""
-    own = own_party(request.user, contract)
-    if own is None:
-        raise PermissionDenied
-    return own
 
 
 def _back(contract: Contract) -> str:
@@ -136,7 +128,7 @@ def add_course(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_completion(request: HttpRequest, pk: int) -> HttpResponse:
     contract, _ = _contract(request, pk, Perm.SUBMIT)
-    own = _own(request, contract)
+    own = party_pages.acting(request, contract)
 
     def add(contract: Contract) -> None:
         data = valid(CompletionForm(request.POST, request.FILES, contract=contract, party=own),
@@ -167,7 +159,7 @@ def import_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """GET shows the form; POST checks the file and imports it only when every row is valid. Only the
     completions of the user's own party's people are imported."""
     contract, _ = _contract(request, pk, Perm.SUBMIT)
-    own = _own(request, contract)
+    own = party_pages.acting(request, contract)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
