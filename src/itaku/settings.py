@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "itaku.places",
     "itaku.vault",
     "itaku.subcontracting",
+    "itaku.takeouts",
+    "itaku.inspections",
+    "itaku.reporting",
+    "itaku.incidents",
     "itaku.portal",
 ]
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("contracts/<int:pk>/places/", include("itaku.places.urls")),
     path("contracts/<int:pk>/vault/", include("itaku.vault.urls")),
     path("contracts/<int:pk>/subcontracting/", include("itaku.subcontracting.urls")),
+    path("contracts/<int:pk>/takeouts/", include("itaku.takeouts.urls")),
+    path("contracts/<int:pk>/inspections/", include("itaku.inspections.urls")),
+    path("contracts/<int:pk>/reports/", include("itaku.reporting.urls")),
+    path("contracts/<int:pk>/incidents/", include("itaku.incidents.urls")),
     path("provisions/", include("itaku.provisions.urls")),
+    path("published/", include("itaku.incidents.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
