@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "itaku.inspections",
     "itaku.reporting",
     "itaku.incidents",
+    "itaku.violations",
     "itaku.portal",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/<int:pk>/inspections/", include("itaku.inspections.urls")),
     path("contracts/<int:pk>/reports/", include("itaku.reporting.urls")),
     path("contracts/<int:pk>/incidents/", include("itaku.incidents.urls")),
+    path("contracts/<int:pk>/violations/", include("itaku.violations.urls")),
     path("provisions/", include("itaku.provisions.urls")),
     path("published/", include("itaku.incidents.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

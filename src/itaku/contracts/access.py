@@ -29,11 +29,13 @@ class Perm(enum.StrEnum):
     DECIDE = "decide"
     SUBMIT = "submit"
     ASSIGN_WORKERS = "assign_workers"
+    OVERSEE = "oversee"  # the authority's own records of its oversight (violations register, evidence)
 
 
 PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.VIEW_LEDGER, Perm.VIEW_CONTROLS, Perm.MANAGE, Perm.DECIDE}),
-    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_LEDGER, Perm.VIEW_CONTROLS}),
+    Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.VIEW_LEDGER, Perm.VIEW_CONTROLS, Perm.MANAGE, Perm.DECIDE,
+                                Perm.OVERSEE}),
+    Role.AUDITOR: frozenset({Perm.VIEW, Perm.VIEW_LEDGER, Perm.VIEW_CONTROLS, Perm.OVERSEE}),
     Role.RESPONSIBLE: frozenset({Perm.VIEW, Perm.VIEW_LEDGER, Perm.VIEW_CONTROLS, Perm.SUBMIT, Perm.ASSIGN_WORKERS}),
     Role.WORKER: frozenset({Perm.VIEW}),
 }

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ViolationsConfig(AppConfig):
+    name = "itaku.violations"
+    verbose_name = _("Violations")
+
+    def ready(self) -> None:
+        from itaku.contracts import sections
+        from itaku.contracts.access import Perm
+        from itaku.violations import controls  # noqa: F401  (registers article 20's control)
+
+        sections.register("violations:index", _("Violations"), perm=Perm.OVERSEE, order=95)
