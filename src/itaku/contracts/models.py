@@ -190,3 +190,35 @@ class Party(models.Model):
     def active_on(self, day: Any) -> bool:
         """Approved, not revoked and within its period, and so is every party above it."""
         return all(p.revoked_at is None and p.start <= day <= p.end for p in self.lineage())
+
+
+class ControlSnapshot(models.Model):
+    """The controls of one contract as last evaluated: valid while neither the contract's chain nor the system
+    chain has moved and the day is the same (every state change is a ledger event, and a control's deadlines
+    count in days), so pages that show many contracts read one row each instead of evaluating them."""
+
+    contract = models.OneToOneField(Contract, on_delete=models.CASCADE, related_name="control_snapshot")
+    head_seq = models.PositiveBigIntegerField()
+    system_seq = models.PositiveBigIntegerField()
+    day = models.DateField()
+    worst = models.CharField(max_length=20)
+    by_article = models.JSONField(default=dict)  # {"8": "violation", …}
+    results = models.JSONField(default=list)  # Result.as_json() of every control
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} @ {self.head_seq}/{self.system_seq} {self.day}"
+
+
+class ControlHistory(models.Model):
+    """How many controls of a contract stood in each state on a day: the chart of findings over time."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="control_history")
+    day = models.DateField()
+    counts = models.JSONField(default=dict)  # {"violation": 2, "overdue": 1, …}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contract", "day"], name="control_history_day")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.day}"
