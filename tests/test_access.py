@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.base import ContractTestCase
 
 # Pages anyone may reach without a contract role; each is checked for foreign data below.
-PUBLIC = {"accounts:login", "accounts:logout", "set_language"}
+PUBLIC = {"accounts:login", "accounts:logout", "set_language", "published:index", "published:feed"}
 USER_SCOPED = {"dashboard", "contracts:create", "provisions:list", "provisions:upload"}
 
 

@@ -7,9 +7,12 @@ import io
 from django.db import transaction
 from pypdf import PdfReader
 
+from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract
 from itaku.ledger.models import Event
 from itaku.ledger.services import record
+from itaku.provisions.services import import_version
+from itaku.provisions.topics import shinagawa_text
 from tests.base import ContractTestCase
 
 
@@ -47,18 +50,33 @@ class CreateTests(ContractTestCase):
         self.assertFalse(Contract.objects.filter(number="X-2").exists())
 
 
+# A city's own article that no control covers (every article of Shinagawa's text has one).
+EXTRA_ARTICLE = "\n（協議）\n\n第２１　本件特記事項に定めのない事項は、甲乙協議して定める。\n"
+
+
 class DetailTests(ContractTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        version = import_version(self.world.authority, (shinagawa_text() + EXTRA_ARTICLE).encode(), "extra.txt",
+                                 label="協議条項付き", by=self.world.supervisor)
+        self.with_extra = contracts.create_contract(
+            self.world.supervisor, number="品委第2025-0021号", title="協議条項付きの業務",
+            contractor=self.world.contractor, start=self.contract.start, end=self.contract.end, provisions=version)
+
     def test_articles_with_controls_and_without(self) -> None:
         body = self.client_for(self.world.supervisor).get(f"/contracts/{self.contract.pk}/").content.decode()
         self.assertIn("個人情報の保護", body)
         self.assertIn("適用法令の記録", body)
-        self.assertIn("統制はまだありません", body)  # e.g. article 13 before the vault exists
+        self.assertNotIn("統制はまだありません", body)  # every article of Shinagawa's text has its controls
         self.assertEqual(body.count('class="card article"'), 20)
+        body = self.client_for(self.world.supervisor).get(f"/contracts/{self.with_extra.pk}/").content.decode()
+        self.assertIn("統制はまだありません", body)  # article 21, the city's own
+        self.assertEqual(body.count('class="card article"'), 21)
 
     def test_english(self) -> None:
         client = self.client_for(self.world.supervisor)
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-        body = client.get(f"/contracts/{self.contract.pk}/").content.decode()
+        body = client.get(f"/contracts/{self.with_extra.pk}/").content.decode()
         self.assertIn("Applicable laws recorded", body)
         self.assertIn("No control yet", body)
 

@@ -34,7 +34,7 @@ class GridTests(ContractTestCase):
 
     def test_every_contract_against_every_article(self) -> None:
         body = self.get()
-        for expected in (self.contract.number, self.second.number, "Art. 2", "state-violation"):
+        for expected in (self.contract.number, self.second.number, "<th scope=\"col\">第2</th>", "state-violation"):
             self.assertIn(expected, body)
         snapshot = ControlSnapshot.objects.get(contract=self.contract)
         self.assertEqual(snapshot.by_article["2"], "violation")  # no structure yet
@@ -80,4 +80,4 @@ class GridTests(ContractTestCase):
         body = self.get(self.world.responsible)
         self.assertIn(self.contract.number, body)
         self.assertNotIn(self.second.number, body)
-        self.assertNotIn("Art. 2", body)
+        self.assertNotIn("<th scope=\"col\">第2</th>", body)

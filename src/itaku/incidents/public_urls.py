@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from itaku.incidents import views
 
 app_name = "published"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.published, name="index"),
+    path("feed/", views.feed, name="feed"),
+]

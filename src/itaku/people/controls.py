@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from django.db.models import Q
+
 from itaku.accounts.models import User
 from itaku.contracts.models import Contract
 from itaku.ledger.services import handling_events, last_event
@@ -66,21 +68,48 @@ def _acknowledged_timeline(contract: Contract) -> dict[int, list[tuple[object, s
     return {org: sorted(entries, key=lambda entry: entry[0]) for org, entries in timeline.items()}
 
 
+def _outside(entries: list[tuple[object, set[int]]], person: int) -> list[tuple[object, object]]:
+    """The intervals [from, to) in which `person` was not in their party's acknowledged structure (None: open)."""
+    intervals, since, inside = [], None, False
+    for at, ids in entries:
+        now_inside = person in ids
+        if inside and not now_inside:
+            since = at
+        elif not inside and now_inside:
+            intervals.append((since, at))
+        inside = now_inside
+    if not inside:
+        intervals.append((since, None))
+    return intervals
+
+
 @control("people.handled_within_structure", topics=["structure"],
          title_ja="体制外の者による取扱いの有無", title_en="Only people in the structure handled data")
 def handled_within_structure(contract: Contract) -> Iterator[Finding]:
+    """Asked of the database: per person who handled data, the first handling event in an interval where they
+    were outside their party's acknowledged structure (a few queries, whatever the size of the ledger)."""
     timeline = _acknowledged_timeline(contract)
-    organisation_of = dict(User.objects.filter(
-        pk__in={e.facts.get("person") for e in handling_events(contract.ledger_chain)}).values_list(
-        "pk", "organisation_id"))
-    for event in handling_events(contract.ledger_chain).order_by("seq"):
-        organisation = organisation_of.get(event.facts.get("person"))
-        in_force = [ids for at, ids in timeline.get(organisation, []) if at <= event.time]
-        if not in_force or event.facts.get("person") not in in_force[-1]:
-            yield Finding(State.VIOLATION, "受理された体制に記載のない者が個人情報を取り扱いました。",
-                          "Someone not in the acknowledged structure handled personal data.",
-                          (Evidence.event(event),))
-            return
+    events = handling_events(contract.ledger_chain)
+    person_ids = set(events.order_by().values_list("facts__person", flat=True).distinct())
+    organisation_of = dict(User.objects.filter(pk__in=person_ids - {None}).values_list("pk", "organisation_id"))
+    candidates = []
+    if None in person_ids:
+        candidates.append(events.filter(facts__person__isnull=True).order_by("seq").first())
+    for person in person_ids - {None}:
+        intervals = _outside(timeline.get(organisation_of.get(person), []), person)
+        if not intervals:
+            continue
+        wanted = Q(pk__in=[])
+        for since, until in intervals:
+            bounds = {**({"time__gte": since} if since is not None else {}),
+                      **({"time__lt": until} if until is not None else {})}
+            wanted |= Q(**bounds) if bounds else ~Q(pk__in=[])
+        candidates.append(events.filter(facts__person=person).filter(wanted).order_by("seq").first())
+    first = min((event for event in candidates if event is not None), key=lambda event: event.seq, default=None)
+    if first is not None:
+        yield Finding(State.VIOLATION, "受理された体制に記載のない者が個人情報を取り扱いました。",
+                      "Someone not in the acknowledged structure handled personal data.",
+                      (Evidence.event(first),))
 
 
 @control("people.pledges", topics=["confidentiality"],

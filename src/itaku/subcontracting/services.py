@@ -10,7 +10,6 @@ it and every party below it out of the data path at once.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract, Party, Role
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
+from itaku.lib.states import Labelled
 from itaku.subcontracting.models import ExtraItem, ReportRequest, Request, RequestedData, Supervision
 from itaku.submissions import services as submissions
 from itaku.submissions.models import Submission
@@ -87,41 +87,20 @@ def add_item(by: User, contract: Contract, label: str) -> ExtraItem:
 
 # ---------------------------------------------------------------- status
 
-class Status(enum.StrEnum):
-    DRAFT = "draft"
-    AWAITING_CONSENT = "awaiting_consent"
-    CONSENT_REFUSED = "consent_refused"
-    SUBMITTED = "submitted"
-    REJECTED = "rejected"
-    APPROVED = "approved"
-    SUPERSEDED = "superseded"
-    REVOKED = "revoked"
-    ENDED = "ended"
-
-    @property
-    def label_ja(self) -> str:
-        return _STATUS_LABELS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return _STATUS_LABELS[self][1]
+class Status(Labelled):
+    DRAFT = "draft", "作成中", "Draft"
+    AWAITING_CONSENT = "awaiting_consent", "受託者の同意待ち", "Awaiting the consent of the party above"
+    CONSENT_REFUSED = "consent_refused", "受託者が不同意", "Refused by the party above"
+    SUBMITTED = "submitted", "委託者の承認待ち", "Awaiting the authority's approval"
+    REJECTED = "rejected", "不承認", "Rejected"
+    APPROVED = "approved", "承認", "Approved"
+    SUPERSEDED = "superseded", "変更申請により終了", "Replaced by a changed request"
+    REVOKED = "revoked", "承認取消し", "Approval revoked"
+    ENDED = "ended", "期間終了", "Period ended"
 
     @property
     def editable(self) -> bool:
         return self in (Status.DRAFT, Status.CONSENT_REFUSED, Status.REJECTED)
-
-
-_STATUS_LABELS = {
-    Status.DRAFT: ("作成中", "Draft"),
-    Status.AWAITING_CONSENT: ("受託者の同意待ち", "Awaiting the consent of the party above"),
-    Status.CONSENT_REFUSED: ("受託者が不同意", "Refused by the party above"),
-    Status.SUBMITTED: ("委託者の承認待ち", "Awaiting the authority's approval"),
-    Status.REJECTED: ("不承認", "Rejected"),
-    Status.APPROVED: ("承認", "Approved"),
-    Status.SUPERSEDED: ("変更申請により終了", "Replaced by a changed request"),
-    Status.REVOKED: ("承認取消し", "Approval revoked"),
-    Status.ENDED: ("期間終了", "Period ended"),
-}
 
 
 def _rounds(request: Request) -> list[Submission]:

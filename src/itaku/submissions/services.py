@@ -71,11 +71,14 @@ def submit(
 
 def decide(
     submission: Submission, subject: Submittable, *, by: Any, status: str, comment: str = "",
+    within_organisation: bool = False,
 ) -> Submission:
     """Record the other side's decision on an open round.
 
     Refused when the decider belongs to the submitting organisation, when a return or rejection gives no
     reason, or when the subject changed after it was submitted (the decision would not be about it).
+    `within_organisation` is for an approval inside one party (its responsible person on its own people's
+    take-outs, article 14): the decider may then share the organisation, but is never the submitter.
     """
     if status not in (*Submission.ACCEPTING, *Submission.REFUSING):
         raise SubmissionError("判断の種類が不正です。", f"Unknown decision {status!r}.")
@@ -85,7 +88,9 @@ def decide(
         current = Submission.objects.select_for_update().get(pk=submission.pk)
         if not current.is_open:
             raise SubmissionError("この提出は既に判断済みです。", "This submission has already been decided.")
-        if by.organisation_id == current.submitted_by.organisation_id:
+        if within_organisation and by.pk == current.submitted_by_id:
+            raise SubmissionError("申請した本人は判断できません。", "The person who submitted cannot decide it.")
+        if not within_organisation and by.organisation_id == current.submitted_by.organisation_id:
             raise SubmissionError(
                 "提出した側は判断できません。", "The submitting side cannot decide its own submission.",
             )

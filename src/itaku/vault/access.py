@@ -107,9 +107,15 @@ def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
                    articles=_articles(dataset, "use_outside_purpose", "incident"),
                    facts={"person": person.pk, "dataset": dataset.pk, "limit": use, "allowed": limit})
         if exceeded and not today.limit_reported:
-            record("incident.suspected", chain=dataset.contract.ledger_chain, actor=person,
-                   articles=_articles(dataset, "incident"),
-                   facts={"person": person.pk, "dataset": dataset.pk, "cause": f"daily {use} limit exceeded"})
+            from itaku.incidents import services as incidents  # the incident lands in article 18's register
+            from itaku.incidents.models import Incident
+
+            what = ("閲覧", "views") if use == "views" else ("検索", "searches")
+            incidents.raise_incident(
+                person, dataset.contract, kind=Incident.Kind.SUSPECTED, source=Incident.Source.VAULT,
+                summary=f"個人情報ファイル「{dataset.name}」で1日の{what[0]}上限を超えました（利用者 #{person.pk}）。"
+                        f" Daily {what[1]} limit exceeded on dataset {dataset.name} (user #{person.pk}).",
+                facts={"person": person.pk, "dataset": dataset.pk, "cause": f"daily {use} limit exceeded"})
             DailyUse.objects.filter(pk=today.pk).update(limit_reported=True)
     if exceeded:
         raise AccessRefused(

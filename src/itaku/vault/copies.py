@@ -11,7 +11,6 @@ lists every copy until its destruction is confirmed with method, date and time, 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from itaku.contracts.models import CONTRACTOR_ROLES, Contract, Role
 from itaku.ledger.models import Event
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
+from itaku.lib.states import Labelled
 from itaku.people import eligibility
 from itaku.places import services as places
 from itaku.places.models import WorkLocation
@@ -49,35 +49,16 @@ class CopyError(UserError):
     """A copy step that the rules or the request's state do not allow."""
 
 
-class Status(enum.StrEnum):
+class Status(Labelled):
     """Where a request stands (computed from its submissions and its copy, never stored)."""
 
-    UNSUBMITTED = "unsubmitted"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CHANGED = "changed"
-    HELD = "held"
-    DESTROYED = "destroyed"
-
-    @property
-    def label_ja(self) -> str:
-        return _STATUS[self][0]
-
-    @property
-    def label_en(self) -> str:
-        return _STATUS[self][1]
-
-
-_STATUS = {
-    Status.UNSUBMITTED: ("未申請", "Not submitted"),
-    Status.SUBMITTED: ("申請中・承認待ち", "Submitted, awaiting approval"),
-    Status.APPROVED: ("承認済み・未作成", "Approved, not yet produced"),
-    Status.REJECTED: ("不承認", "Rejected"),
-    Status.CHANGED: ("承認後に変更あり・再申請が必要", "Changed since approval — submit again"),
-    Status.HELD: ("保有中", "Held"),
-    Status.DESTROYED: ("廃棄済み", "Destroyed"),
-}
+    UNSUBMITTED = "unsubmitted", "未申請", "Not submitted"
+    SUBMITTED = "submitted", "申請中・承認待ち", "Submitted, awaiting approval"
+    APPROVED = "approved", "承認済み・未作成", "Approved, not yet produced"
+    REJECTED = "rejected", "不承認", "Rejected"
+    CHANGED = "changed", "承認後に変更あり・再申請が必要", "Changed since approval — submit again"
+    HELD = "held", "保有中", "Held"
+    DESTROYED = "destroyed", "廃棄済み", "Destroyed"
 
 
 def _articles(contract: Contract) -> list[int]:
