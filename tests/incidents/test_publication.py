@@ -3,7 +3,10 @@ need no login and hold no personal data."""
 
 from __future__ import annotations
 
+import io
+
 from django.test import Client, SimpleTestCase
+from pypdf import PdfReader
 
 from itaku.incidents import screening, services
 from itaku.lib.errors import UserError
@@ -98,3 +101,13 @@ class PublicPageTests(ContractTestCase):
         self.assertIn(TITLE, body)
         self.assertIn(f"/published/#publication-{self.publication.pk}", body)
         self.assert_no_personal_data(body)
+
+    def test_the_published_text_as_a_pdf_holds_only_what_was_published(self) -> None:
+        url = f"/contracts/{self.contract.pk}/incidents/{self.incident.pk}/publication.pdf"
+        response = self.client_for(self.world.supervisor).get(url)
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+        for expected in ("個人情報の取扱いに係る事故の公表", "".join(TITLE.split()), self.incident.code):
+            self.assertIn(expected, text)
+        self.assertNotIn("山田太郎", text)
+        self.assertEqual(self.client_for(self.world.outsider).get(url).status_code, 404)

@@ -10,6 +10,7 @@ import zipfile
 from unittest import mock
 
 from django.utils import timezone
+from pypdf import PdfReader
 
 from itaku.contracts.services import evaluate_controls
 from itaku.ledger import chain as canonical
@@ -95,6 +96,7 @@ class EvidencePackageTests(RulesTestCase):
         register = json.loads(archive.read("register.json"))
         self.assertIn("people.responsible_named", [r["control"] for r in register])
         self.assertTrue(archive.read("register.csv").startswith(b"\xef\xbb\xbf"))
+        self.assertTrue(archive.read("register.pdf").startswith(b"%PDF"))
         documents = [name for name in archive.namelist() if name.startswith("documents/")]
         self.assertTrue(any(name.endswith("rules.pdf") for name in documents), documents)
         lines = archive.read("ledger.jsonl").splitlines()
@@ -134,3 +136,17 @@ class PageTests(ContractTestCase):
                                {"start": self.contract.start.isoformat(), "end": timezone.localdate().isoformat()})
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertIn("register.json", zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+
+
+class RegisterDocumentTests(ContractTestCase):
+    def test_the_register_pdf_names_each_violation_and_its_decision(self) -> None:
+        violation = services.refresh(self.world.supervisor, self.contract)[0]
+        services.decide(self.world.supervisor, violation, kind="instruction", reason="体制届を提出すること。")
+        response = self.client_for(self.world.auditor).get(f"/contracts/{self.contract.pk}/violations/register.pdf")
+        self.assertEqual(response["Content-Type"], "application/pdf")
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+        text = "".join(text.split())
+        for expected in ("違反等記録簿", self.contract.number, violation.control, "指示", "体制届を提出すること。"):
+            self.assertIn(expected, text)
+        self.assertEqual(self.client_for(self.world.responsible).get(
+            f"/contracts/{self.contract.pk}/violations/register.pdf").status_code, 403)

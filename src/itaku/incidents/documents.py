@@ -106,3 +106,23 @@ class IncidentReport(DocumentRenderer):
         if d["closed_on"]:
             story.append(self.paragraph(f"終結日 Closed: {_date(d['closed_on'])}"))
         return story
+
+
+@register
+class PublicationNotice(DocumentRenderer):
+    """公表文 (article 19): the authority's public summary as published, for its records and the press.
+    data: code, title, summary, published_on, incident_kind_ja."""
+
+    kind = "incidents.publication"
+    title_ja = "個人情報の取扱いに係る事故の公表"
+    title_en = "Publication of a personal information incident"
+    author_party = "authority"
+
+    def story(self) -> list[Flowable]:
+        d = self.data
+        return [
+            self.field_list([("公表日 Published", _date(d["published_on"])), ("事故番号 Incident", d["code"]),
+                             ("種別 Kind", d["incident_kind_ja"]), ("表題 Title", d["title"])]),
+            self.heading("概要 Summary"),
+            self.paragraph(d["summary"]),
+        ]

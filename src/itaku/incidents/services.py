@@ -516,3 +516,11 @@ def report_data(incident: Incident) -> dict[str, Any]:
                           "answered": answered(i)} for i in incident.instructions.all()],
         "closed_on": timezone.localdate(incident.closed_at) if incident.closed_at else None,
     }
+
+
+def publication_data(publication: Publication) -> dict[str, Any]:
+    """Plain data for the 公表文 PDF: only what was published."""
+    incident = publication.incident
+    return {"code": incident.code, "title": publication.title, "summary": publication.summary,
+            "published_on": timezone.localdate(publication.published_at),
+            "incident_kind_ja": {"occurred": "事故", "suspected": "事故のおそれ"}.get(incident.kind, incident.kind)}

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:incident_id>/statutory/", views.statutory, name="statutory"),
     path("<int:incident_id>/close/", views.close, name="close"),
     path("<int:incident_id>/publish/", views.publish, name="publish"),
+    path("<int:incident_id>/publication.pdf", views.publication_pdf, name="publication_pdf"),
 ]

@@ -29,7 +29,7 @@ from itaku.contracts.actions import act, valid
 from itaku.contracts.documents import pdf_response
 from itaku.contracts.models import Contract
 from itaku.incidents import services
-from itaku.incidents.documents import IncidentReport
+from itaku.incidents.documents import IncidentReport, PublicationNotice
 from itaku.incidents.forms import (
     AnswerForm,
     CategoryForm,
@@ -255,6 +255,17 @@ def report_pdf(request: HttpRequest, pk: int, incident_id: int) -> HttpResponse:
     incident = _incident(request, contract, incident_id)
     return pdf_response(contract, IncidentReport.kind, services.report_data(incident),
                         f"incident-report-{incident.pk}.pdf")
+
+
+@require_GET
+def publication_pdf(request: HttpRequest, pk: int, incident_id: int) -> HttpResponse:
+    contract = get_contract(request.user, pk)
+    incident = _incident(request, contract, incident_id)
+    publication = Publication.objects.filter(incident=incident).first()
+    if publication is None:
+        raise Http404
+    return pdf_response(contract, PublicationNotice.kind, services.publication_data(publication),
+                        f"publication-{incident.pk}.pdf")
 
 
 # Public (article 19): no login ------------------------------------------------------------------------

@@ -9,6 +9,6 @@ class ViolationsConfig(AppConfig):
     def ready(self) -> None:
         from itaku.contracts import sections
         from itaku.contracts.access import Perm
-        from itaku.violations import controls  # noqa: F401  (registers article 20's control)
+        from itaku.violations import controls, documents  # noqa: F401  (article 20's control and register PDF)
 
         sections.register("violations:index", _("Violations"), perm=Perm.OVERSEE, order=95)

@@ -19,8 +19,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from itaku.contracts.documents import letterhead
 from itaku.contracts.models import Contract, Role
 from itaku.contracts.services import evaluate_controls
+from itaku.documents.registry import render
 from itaku.ledger import chain as canonical
 from itaku.ledger.models import Event
 from itaku.ledger.services import record, verify_chain
@@ -124,7 +126,8 @@ def decide(by: Any, violation: Violation, *, kind: str, reason: str) -> Decision
         return decision
 
 
-def _register_rows(contract: Contract) -> list[dict[str, Any]]:
+def register_rows(contract: Contract) -> list[dict[str, Any]]:
+    """The register as plain data, oldest first: for its JSON, CSV and PDF."""
     rows = []
     for v in Violation.objects.filter(contract=contract).prefetch_related("decisions").order_by("recorded_at", "pk"):
         decision = v.decision
@@ -137,6 +140,11 @@ def _register_rows(contract: Contract) -> list[dict[str, Any]]:
             "decided_at": timezone.localtime(decision.decided_at).isoformat(timespec="seconds") if decision else None,
         })
     return rows
+
+
+def register_document(contract: Contract) -> dict[str, Any]:
+    """Plain data for the 違反等記録簿 PDF."""
+    return {"articles": _articles(contract), "rows": register_rows(contract)}
 
 
 def _register_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -169,12 +177,14 @@ def evidence_package(by: Any, contract: Contract, start: dt.date, end: dt.date) 
     if end < start:
         raise ViolationError("期間の終わりが始まりより前です。", "The end of the period is before its start.")
     refresh(by, contract)
-    rows = _register_rows(contract)
+    rows = register_rows(contract)
     ledger, events = _ledger_lines(contract, start, end)
     verification = verify_chain(contract.ledger_chain)
     files: dict[str, bytes] = {
         "register.json": json.dumps(rows, ensure_ascii=False, indent=2).encode(),
         "register.csv": _register_csv(rows),
+        "register.pdf": render("violations.register", letterhead(contract, "violations.register"),
+                               register_document(contract)),
         "ledger.jsonl": ledger,
         "verification.json": json.dumps({**verification.__dict__, "period": [start.isoformat(), end.isoformat()],
                                          "events_in_period": events}, ensure_ascii=False, indent=2).encode(),
@@ -199,5 +209,5 @@ def evidence_package(by: Any, contract: Contract, start: dt.date, end: dt.date) 
     with transaction.atomic():
         record("violations.evidence_package", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
                facts={"sha256": digest, "period": [start.isoformat(), end.isoformat()], "violations": len(rows),
-                      "events": events, "documents": len(files) - 4, "chain_ok": verification.ok})
+                      "events": events, "documents": len(files) - 5, "chain_ok": verification.ok})
     return data, digest

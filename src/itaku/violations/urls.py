@@ -8,4 +8,5 @@ urlpatterns = [
     path("refresh/", views.refresh, name="refresh"),
     path("<int:violation>/decide/", views.decide, name="decide"),
     path("evidence.zip", views.package, name="package"),
+    path("register.pdf", views.register_pdf, name="register_pdf"),
 ]

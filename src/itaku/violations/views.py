@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from itaku.contracts.access import Perm, get_contract, perms
 from itaku.contracts.actions import act, valid
+from itaku.contracts.documents import pdf_response
 from itaku.lib.errors import UserError
 from itaku.violations import services
 from itaku.violations.forms import DecisionForm, PackageForm
@@ -53,6 +54,13 @@ def decide(request: HttpRequest, pk: int, violation: int) -> HttpResponse:
         services.decide(request.user, found, kind=data["kind"], reason=data["reason"])
 
     return act(request, contract, record_it, back=_back(pk))
+
+
+@require_GET
+def register_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.OVERSEE)
+    return pdf_response(contract, "violations.register", services.register_document(contract),
+                        f"violations-{contract.pk}.pdf")
 
 
 @require_POST
