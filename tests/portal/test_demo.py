@@ -75,6 +75,18 @@ class DemoSubcontractingTests(TestCase):
             self.assertEqual(results[code], State.OK, code)
 
 
+class DemoOversightTests(TestCase):
+    def test_destinations_reports_and_emergency_contacts_are_set(self) -> None:
+        demo.load()
+        for contract in Contract.objects.filter(status="active"):
+            results = {r.control.code: r.state for r in evaluate_controls(contract)}
+            self.assertEqual(results["reporting.emergency_procedure"], State.OK, contract.number)
+            self.assertTrue(contract.takeout_destinations.exists())
+            self.assertTrue(contract.inspections.exists())
+        response = Client().get("/published/")  # the public page of the demo, without login
+        self.assertEqual(response.status_code, 200)
+
+
 class DemoDatasetTests(TestCase):
     def test_the_juki_extract_is_specific_handed_over_and_accounted_for(self) -> None:
         demo.load()

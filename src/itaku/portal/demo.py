@@ -18,13 +18,16 @@ from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract, Party, Role
+from itaku.inspections import services as inspections
 from itaku.people import services as people
 from itaku.places import services as places
 from itaku.portal import juki
 from itaku.provisions.services import import_version
 from itaku.provisions.topics import shinagawa_text
+from itaku.reporting import services as reporting
 from itaku.rules import services as rules
 from itaku.subcontracting import services as subcontracting
+from itaku.takeouts import services as takeouts
 from itaku.training import services as training
 from itaku.vault import collection
 from itaku.vault.models import Dataset
@@ -117,6 +120,7 @@ def load() -> list[Login]:
                 contracts.acknowledge_provisions(responsible, contract)
                 contract = contracts.decide_acknowledgement(users["yamada"], contract, approve=True)
                 _prepare(contract, responsible, [users[w] for w in workers], users["yamada"])
+                _oversight(contract, responsible, users)
                 if contractor == "株式会社東京データサービス":
                     dataset = _juki_dataset(contract, responsible)
                     _subcontractor(contract, responsible, users, dataset)
@@ -201,6 +205,27 @@ def _subcontractor(contract: Contract, responsible: User, users: dict[str, User]
     subcontracting.share(responsible, contract, party, dataset, shared, None)
     subcontracting.record_supervision(responsible, contract, party, held_on=timezone.localdate(), method="documents",
                                       findings="作業報告書を確認。入力室の施錠記録に不備なし。")
+
+
+def _oversight(contract: Contract, responsible: User, users: dict[str, User]) -> None:
+    """Articles 14, 16 and 17 set up as a city does at the start: permitted take-out destinations, monthly
+    reports, the emergency contacts of both sides, and an on-site inspection scheduled next month."""
+    supervisor = users["yamada"]
+    takeouts.add_destination(supervisor, contract, name=f"{contract.authority.name}役所 {contract.department}",
+                             kind="authority_office", address=contract.authority.address,
+                             conditions="受渡しは職員の立会いのもとで行う。")
+    takeouts.add_destination(supervisor, contract, name="品川区指定 データセンター（東品川）", kind="data_centre",
+                             address="東京都品川区東品川2-2-20", conditions="施錠ケースで運搬し、受領書を得る。")
+    reporting.set_schedule(supervisor, contract, frequency="monthly")
+    reporting.add_contact(responsible, contract, name=str(responsible), organisation=contract.contractor.name,
+                          role="責任者", phone="03-5555-0101", email="sekinin@example.jp")
+    reporting.add_contact(supervisor, contract, name=str(supervisor), organisation=contract.authority.name,
+                          role="監督職員", phone="03-3777-1111", email="kantoku@city.example.jp")
+    reporting.save_channels(supervisor, contract, "まず電話で第一報、続いて電子メールで概要を送り、"
+                                                  "書面（事故報告書）は当日中に提出する。")
+    inspections.schedule(supervisor, contract, party=contract.contractor, kind="on_site",
+                         held_on=timezone.localdate() + dt.timedelta(days=30), scope="作業場所・保管状況の確認",
+                         inspectors=[supervisor, users["sasaki"]])
 
 
 JUKI_DATASET = "住民基本台帳抜粋"
