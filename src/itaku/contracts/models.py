@@ -204,6 +204,9 @@ class ControlSnapshot(models.Model):
     worst = models.CharField(max_length=20)
     by_article = models.JSONField(default=dict)  # {"8": "violation", …}
     results = models.JSONField(default=list)  # Result.as_json() of every control
+    # What a list of many contracts shows of each, small enough to read for all of them on every view: the
+    # findings due soon or overdue, and the incident controls (article 18) that are not OK.
+    attention = models.JSONField(default=list)
     computed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

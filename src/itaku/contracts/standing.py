@@ -39,6 +39,18 @@ def _heads(contracts: Sequence[Contract]) -> tuple[dict[str, int], int]:
     return heads, system or 0
 
 
+_DUE = (State.OVERDUE.value, State.DUE_SOON.value)
+
+
+def _attention(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings due soon or overdue (kind "due"), and incident controls that are not OK (kind "incident")."""
+    found = [{"kind": "due", "title": r["title"], "state": f["state"], "message": f["message"]}
+             for r in results for f in r["findings"] if f["state"] in _DUE]
+    found += [{"kind": "incident", "title": r["title"], "state": r["state"], "message": None}
+              for r in results if r["control"].startswith("incidents.") and r["state"] != State.OK.value]
+    return found
+
+
 def _evaluate(contract: Contract, head_seq: int, system_seq: int, day: Any) -> ControlSnapshot:
     results = [r.as_json() for r in evaluate_controls(contract)]
     by_article: dict[str, str] = {}
@@ -48,7 +60,8 @@ def _evaluate(contract: Contract, head_seq: int, system_seq: int, day: Any) -> C
         for article in result["articles"]:
             by_article[str(article)] = worst_of([by_article.get(str(article), State.OK.value), result["state"]])
     values = {"head_seq": head_seq, "system_seq": system_seq, "day": day, "results": results,
-              "by_article": by_article, "worst": worst_of(r["state"] for r in results)}
+              "by_article": by_article, "worst": worst_of(r["state"] for r in results),
+              "attention": _attention(results)}
     try:
         with transaction.atomic():
             snapshot, _ = ControlSnapshot.objects.update_or_create(contract=contract, defaults=values)
@@ -63,7 +76,8 @@ def standings(contracts: Sequence[Contract]) -> dict[int, ControlSnapshot]:
     contracts = list(contracts)
     heads, system_seq = _heads(contracts)
     today = timezone.localdate()
-    stored = {s.contract_id: s for s in ControlSnapshot.objects.filter(contract__in=contracts)}
+    # Every control's findings stay in the database: a list of many contracts reads the small columns only.
+    stored = {s.contract_id: s for s in ControlSnapshot.objects.filter(contract__in=contracts).defer("results")}
     current = {}
     for contract in contracts:
         head = heads.get(contract.ledger_chain, 0)

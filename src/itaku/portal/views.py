@@ -79,26 +79,16 @@ def _cell(value: str | None) -> State | None:
 
 def _deadlines(contracts: list[Contract], current: dict) -> list[dict[str, Any]]:
     """Findings that are due soon or overdue, overdue first."""
-    found = []
-    for contract in contracts:
-        for result in current[contract.pk].results:
-            for finding in result["findings"]:
-                if finding["state"] in (State.OVERDUE.value, State.DUE_SOON.value):
-                    found.append({"contract": contract, "title": result["title"], "state": State(finding["state"]),
-                                  "message": finding["message"]})
+    found = [{"contract": c, "title": a["title"], "state": State(a["state"]), "message": a["message"]}
+             for c in contracts for a in current[c.pk].attention if a["kind"] == "due"]
     found.sort(key=lambda f: (-f["state"].severity, f["contract"].number))
     return found[:30]
 
 
 def _incidents(contracts: list[Contract], current: dict) -> list[dict[str, Any]]:
     """The incident controls (article 18) that are not OK: incidents open, reports due."""
-    found = []
-    for contract in contracts:
-        for result in current[contract.pk].results:
-            if result["control"].startswith("incidents.") and result["state"] != State.OK.value:
-                found.append({"contract": contract, "title": result["title"], "state": State(result["state"]),
-                              "findings": result["findings"]})
-    return found
+    return [{"contract": c, "title": a["title"], "state": State(a["state"])}
+            for c in contracts for a in current[c.pk].attention if a["kind"] == "incident"]
 
 
 def _chart(contract_ids: list[int]) -> dict[str, Any]:
