@@ -33,25 +33,26 @@ def _handled(contract: Contract, organisation_id: int) -> Iterator[Event]:
     return chain.handled_by(contract, organisation_id).exclude(kind__in=_NOT_HANDLING).order_by("seq").iterator()
 
 
-def _approved_at(request: Request) -> dt.datetime | None:
-    decision = submissions.rounds(request, services.REQUEST).filter(
-        status=Submission.Status.APPROVED).order_by("-round").first()
-    return decision.decided_at if decision else None
+def _windows(party: Party) -> list[tuple[Request, dt.datetime, dt.datetime | None]]:
+    """Each approved request of the party, newest first: (request, approved at, revoked or superseded at)."""
+    windows = []
+    for request in party.requests.order_by("-pk"):
+        decision = submissions.rounds(request, services.REQUEST).filter(
+            status=Submission.Status.APPROVED).order_by("-round").first()
+        if decision is not None:
+            ended = min((m for m in (request.revoked_at, request.superseded_at) if m is not None), default=None)
+            windows.append((request, decision.decided_at, ended))
+    return windows
 
 
-def _in_force_at(request: Request, at: dt.datetime) -> bool:
-    approved = _approved_at(request)
-    ended = [moment for moment in (request.revoked_at, request.superseded_at) if moment is not None]
-    return approved is not None and approved <= at and all(at < moment for moment in ended) and \
-        request.in_period(timezone.localdate(at))
-
-
-def _approval_at(party: Party, at: dt.datetime) -> Request | None:
-    """The party's request in force at that moment, provided one was in force above it too."""
-    mine = next((r for r in party.requests.order_by("-pk") if _in_force_at(r, at)), None)
-    if mine is None or (party.parent_id and _approval_at(party.parent, at) is None):
-        return None
-    return mine
+def _approval_at(lineage: list[list[tuple[Request, dt.datetime, dt.datetime | None]]],
+                 at: dt.datetime) -> Request | None:
+    """The party's request in force at that moment (the first windows of `lineage`), provided one was in
+    force at every level above it too; the windows are read once per party, not once per event."""
+    day = timezone.localdate(at)
+    found = [next((r for r, since, until in windows if since <= at and (until is None or at < until)
+                   and r.in_period(day)), None) for windows in lineage]
+    return found[0] if all(found) else None
 
 
 def _fields(event: Event) -> set[str]:
@@ -66,9 +67,10 @@ def approved_handling(contract: Contract) -> Iterator[Finding]:
     checked = 0
     for party in rows:
         approved_fields: dict[int, dict[int, set[str]]] = {}
+        lineage = [_windows(p) for p in party.lineage()]
         for event in _handled(contract, party.organisation_id):
             checked += 1
-            request = _approval_at(party, event.time)
+            request = _approval_at(lineage, event.time)
             if request is None:
                 yield Finding(State.VIOLATION,
                               f"【{party.organisation}】承認された再委託（又はその期間）の外で個人情報を取り扱いました。",
