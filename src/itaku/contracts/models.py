@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from itaku.accounts.models import Organisation
+from itaku.provisions.controls import State
 from itaku.provisions.laws import names_my_number_act
 
 
@@ -204,24 +205,56 @@ class ControlSnapshot(models.Model):
     worst = models.CharField(max_length=20)
     by_article = models.JSONField(default=dict)  # {"8": "violation", …}
     results = models.JSONField(default=list)  # Result.as_json() of every control
-    # What a list of many contracts shows of each, small enough to read for all of them on every view: the
-    # findings due soon or overdue, and the incident controls (article 18) that are not OK.
-    attention = models.JSONField(default=list)
     computed_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.contract_id} @ {self.head_seq}/{self.system_seq} {self.day}"
 
 
+class ControlAttention(models.Model):
+    """A finding of a contract's snapshot that a list of many contracts shows: due soon or overdue (kind "due"),
+    or an incident control that is not OK (kind "incident"). Rows, so that the dashboard's lists are one
+    ordered, limited query however many contracts there are."""
+
+    class Kind(models.TextChoices):
+        DUE = "due"
+        INCIDENT = "incident"
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="control_attention")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=20)
+    severity = models.PositiveSmallIntegerField()
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    message_ja = models.TextField(blank=True)
+    message_en = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "-severity"], name="control_attention_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.kind} {self.state}"
+
+    @property
+    def status(self) -> State:
+        return State(self.state)
+
+
 class ControlHistory(models.Model):
-    """How many controls of a contract stood in each state on a day: the chart of findings over time."""
+    """How many controls of a contract stood in each state on a day: the chart of findings over time, summed
+    by the database per day over the contracts shown."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="control_history")
     day = models.DateField()
-    counts = models.JSONField(default=dict)  # {"violation": 2, "overdue": 1, …}
+    ok = models.PositiveIntegerField(default=0)
+    due_soon = models.PositiveIntegerField(default=0)
+    missing_evidence = models.PositiveIntegerField(default=0)
+    overdue = models.PositiveIntegerField(default=0)
+    violation = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contract", "day"], name="control_history_day")]
+        indexes = [models.Index(fields=["day"], name="control_history_day_index")]
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.day}"

@@ -136,6 +136,11 @@ def articles_for(topics: Iterable[str], article_topics: Mapping[int, Sequence[st
     return tuple(sorted(n for n, codes in article_topics.items() if wanted & set(codes)))
 
 
+def controlled_articles(article_topics: Mapping[int, Sequence[str]]) -> set[int]:
+    """The article numbers of one text that some registered control covers: the columns of a grid."""
+    return {n for ctl in registered() for n in articles_for(ctl.topics, article_topics)}
+
+
 def evaluate(subject: Any, article_topics: Mapping[int, Sequence[str]]) -> list[Result]:
     """Run every registered control on `subject` (a contract)."""
     results = []
