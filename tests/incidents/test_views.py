@@ -36,6 +36,7 @@ class MatrixTests(ContractTestCase):
         "{i}/instructions/1/answer/": REPORTER,
         "{i}/instructions/1/decide/": SUPERVISOR,
         "{i}/statutory/": SUPERVISOR,
+        "{i}/dates/": SUPERVISOR,
         "{i}/close/": SUPERVISOR,
         "{i}/publish/": SUPERVISOR,
     }

@@ -11,6 +11,8 @@ from django.test import Client, TestCase, override_settings
 from itaku.accounts.models import User
 from itaku.contracts.models import Contract
 from itaku.contracts.services import evaluate_controls
+from itaku.incidents import services as incidents
+from itaku.incidents.models import Incident, Publication
 from itaku.ledger.services import chains, verify_chain
 from itaku.people.eligibility import evaluate
 from itaku.portal import demo
@@ -85,6 +87,50 @@ class DemoOversightTests(TestCase):
             self.assertTrue(contract.inspections.exists())
         response = Client().get("/published/")  # the public page of the demo, without login
         self.assertEqual(response.status_code, 200)
+
+
+@override_settings(DEMO=True)  # the demo accounts log in only in demo mode
+class DemoIncidentsTests(TestCase):
+    def setUp(self) -> None:
+        demo.load()
+        self.supervisor = Client()
+        self.supervisor.force_login(User.objects.get(username="yamada"))
+
+    def page(self, incident: Incident) -> str:
+        response = self.supervisor.get(f"/contracts/{incident.contract_id}/incidents/{incident.pk}/")
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_an_open_suspected_incident_with_its_report_begun(self) -> None:
+        incident = Incident.objects.get(kind=Incident.Kind.SUSPECTED)
+        self.assertEqual(incident.raised_by.username, "suzuki")
+        self.assertEqual(incident.contract.title, "住民税課税資料のデータ入力業務")
+        self.assertFalse(incident.is_closed)
+        self.assertTrue(incident.what_happened and incident.data_items and incident.containment)
+        self.assertIsNone(incident.people_count)  # partly filled: not yet submittable
+        self.assertIsNone(incidents.submissions.latest(incident, incidents.REPORT_KIND))
+        self.assertIn(incident.summary, self.page(incident))
+
+    def test_a_closed_incident_reported_instructed_answered_and_published(self) -> None:
+        incident = Incident.objects.get(kind=Incident.Kind.OCCURRED)
+        self.assertEqual(incident.contract.contractor.name, "株式会社品川情報処理センター")
+        self.assertEqual(incident.raised_by.username, "watanabe")
+        self.assertTrue(incident.is_closed)
+        self.assertIsNotNone(incidents.submissions.accepted(incident, incidents.REPORT_KIND))
+        self.assertEqual([incidents.answered(i) for i in incident.instructions.all()], [True])
+        self.assertIsNotNone(incident.people_informed_on)
+        publication = Publication.objects.get()
+        self.assertEqual((publication.incident, publication.title), (incident, demo.PUBLISHED_TITLE))
+        self.assertIn(demo.PUBLISHED_TITLE, self.page(incident))
+        results = {r.control.code: r.state for r in evaluate_controls(incident.contract)}
+        for code in ("incidents.report_written", "incidents.publication_clean"):
+            self.assertEqual(results[code], State.OK, code)
+
+    def test_the_public_page_and_feed_show_the_publication_without_login(self) -> None:
+        for url in ("/published/", "/published/feed/"):
+            response = Client().get(url)
+            self.assertEqual(response.status_code, 200, url)
+            self.assertIn(demo.PUBLISHED_TITLE, response.content.decode(), url)
 
 
 class DemoDatasetTests(TestCase):

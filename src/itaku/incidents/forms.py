@@ -61,6 +61,18 @@ class StatutoryForm(forms.ModelForm):
         widgets = {"ppc_preliminary_on": _date(), "ppc_final_on": _date(), "people_informed_on": _date()}
 
 
+class DatesForm(forms.Form):
+    """The supervisor's correction of the day it became known; the due date is counted from it unless given."""
+
+    known_on = forms.DateField(label=_("Known on"), widget=_date(),
+                               help_text=_("The day the authority or the contractor's side first learned of it "
+                                           "(day one of the deadlines)."))
+    report_due = forms.DateField(label=_("Written report due"), widget=_date(), required=False,
+                                 help_text=_("Leave empty to count it from the day it became known."))
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("No names, numbers or addresses of the people affected."))
+
+
 class CloseForm(forms.Form):
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}))
 

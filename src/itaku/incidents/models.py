@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from itaku.accounts.models import Organisation
@@ -123,9 +124,10 @@ class Incident(models.Model):
         return self.closed_at is not None
 
     def clean(self) -> None:
+        notice_day = timezone.localdate(self.noticed_at) if self.noticed_at is not None else None
         for name in ("occurred_on", "found_on"):
             day = getattr(self, name)
-            if day is not None and self.noticed_at is not None and day > self.noticed_at.date():
+            if day is not None and notice_day is not None and day > notice_day:  # the day in Japan, not UTC
                 raise ValidationError({name: _("The date cannot be after the notice.")})
         if self.occurred_on and self.found_on and self.occurred_on > self.found_on:
             raise ValidationError({"found_on": _("It cannot have been found before it occurred.")})

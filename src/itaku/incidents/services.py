@@ -3,7 +3,7 @@ personal information involved).
 
 raise_incident → (notice to the supervisors, in the app and by e-mail) → save_report / submit_report →
 decide_report; issue_instruction → answer_instruction → decide_answer; record_statutory (PPC reports, the
-people informed); close; publish (article 19).
+people informed); correct_dates (the day it became known, and so every deadline); close; publish (article 19).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from itaku.contracts.access import roles, visible_parties
 from itaku.contracts.models import CONTRACTOR_ROLES, Contract, ContractRole, Role
 from itaku.incidents import screening, statutory
 from itaku.incidents.models import REPORT_FIELDS, Incident, Instruction, Notice, OrdinanceCategory, Publication
+from itaku.ledger.models import Event
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
 from itaku.submissions import services as submissions
@@ -35,6 +36,7 @@ from itaku.submissions.models import Submission
 from itaku.validation import user_error
 
 REPORT_KIND = "incidents.report"
+DATES_CORRECTED = "incident.dates_corrected"
 ANSWER_KIND = "incidents.answer"
 TOPIC = "incident"
 log = logging.getLogger(__name__)
@@ -356,6 +358,86 @@ def record_statutory(by: Any, incident: Incident, **values: Any) -> Incident:
         if changed:
             _ledger("incident.statutory_recorded", incident, by, changed=sorted(changed))
         return incident
+
+
+def _refuse_dates(incident: Incident, known_on: dt.date, report_due: dt.date) -> None:
+    """Why the corrected dates cannot stand, naming the field; nothing when they can."""
+    known_ja, known_en = _labels(["known_on"], "ja", ""), _labels(["known_on"], "en", "").capitalize()
+    due_ja, due_en = _labels(["report_due"], "ja", ""), _labels(["report_due"], "en", "").capitalize()
+    notice_day = timezone.localdate(incident.noticed_at)
+    if known_on > notice_day:
+        raise IncidentError(f"{known_ja}（{known_on:%Y-%m-%d}）は、通知の日（{notice_day:%Y-%m-%d}）より後に"
+                            "できません。",
+                            f"{known_en} ({known_on:%Y-%m-%d}) cannot be after the day of the notice "
+                            f"({notice_day:%Y-%m-%d}).")
+    if incident.occurred_on is not None and known_on < incident.occurred_on:
+        raise IncidentError(f"{known_ja}（{known_on:%Y-%m-%d}）は、報告書の発生日（{incident.occurred_on:%Y-%m-%d}）"
+                            "より前にできません。",
+                            f"{known_en} ({known_on:%Y-%m-%d}) cannot be before the day it occurred in the written "
+                            f"report ({incident.occurred_on:%Y-%m-%d}).")
+    for name in ("ppc_preliminary_on", "ppc_final_on", "people_informed_on"):
+        done = getattr(incident, name)
+        if done is not None and known_on > done:
+            raise IncidentError(f"{known_ja}（{known_on:%Y-%m-%d}）は、記録済みの{_labels([name], 'ja', '')}"
+                                f"（{done:%Y-%m-%d}）より後にできません。",
+                                f"{known_en} ({known_on:%Y-%m-%d}) cannot be after the recorded "
+                                f"{_labels([name], 'en', '')} ({done:%Y-%m-%d}).")
+    if report_due < known_on:
+        raise IncidentError(f"{due_ja}（{report_due:%Y-%m-%d}）は、{known_ja}（{known_on:%Y-%m-%d}）より前に"
+                            "できません。",
+                            f"{due_en} ({report_due:%Y-%m-%d}) cannot be before the day it became known "
+                            f"({known_on:%Y-%m-%d}).")
+
+
+def correct_dates(by: Any, incident: Incident, *, known_on: dt.date, report_due: dt.date | None = None,
+                  reason: str) -> Incident:
+    """The supervisor corrects the day the incident became known (a phone call before the notice, a find
+    before the weekend), and with it the written report's due date; the PPC deadlines are counted from it.
+
+    `report_due=None` counts it from the corrected day as at the notice. The reason goes into the ledger,
+    so it is screened for personal data like a public text.
+    """
+    with transaction.atomic():
+        incident = _locked(incident)
+        _require_supervisor(by, incident.contract, "事故を知った日と報告書の提出期限は監督職員が訂正します。",
+                            "Only a supervisor corrects the day it became known and the report's due date.")
+        _require_open(incident)
+        reason = reason.strip()
+        if not reason:
+            raise IncidentError("訂正の理由を入力してください。", "Enter the reason for the correction.")
+        screen(reason, "訂正の理由", "reason for the correction")
+        due = report_due if report_due is not None else statutory.report_due(known_on)
+        _refuse_dates(incident, known_on, due)
+        if (known_on, due) == (incident.known_on, incident.report_due):
+            raise IncidentError("日付が変わっていません。", "The dates are unchanged.")
+        facts = {"known_on_before": incident.known_on.isoformat(), "known_on_after": known_on.isoformat(),
+                 "report_due_before": incident.report_due.isoformat(), "report_due_after": due.isoformat()}
+        incident.known_on, incident.report_due = known_on, due
+        incident.save(update_fields=["known_on", "report_due"])
+        _ledger(DATES_CORRECTED, incident, by, reason=reason, **facts)
+        return incident
+
+
+@dataclass(frozen=True)
+class DateCorrection:
+    """One correction as the ledger recorded it, for the incident page."""
+
+    at: dt.datetime
+    by: str
+    known_on_before: dt.date
+    known_on_after: dt.date
+    report_due_before: dt.date
+    report_due_after: dt.date
+    reason: str
+
+
+def date_corrections(incident: Incident) -> list[DateCorrection]:
+    """The incident's date corrections, oldest first, read from the ledger: the one record of their reasons."""
+    events = Event.objects.filter(chain=incident.contract.ledger_chain, kind=DATES_CORRECTED,
+                                  facts__incident=incident.pk).order_by("seq")
+    days = ("known_on_before", "known_on_after", "report_due_before", "report_due_after")
+    return [DateCorrection(at=e.time, by=e.actor_label, reason=e.facts["reason"],
+                           **{name: dt.date.fromisoformat(e.facts[name]) for name in days}) for e in events]
 
 
 def close(by: Any, incident: Incident, *, note: str) -> Incident:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:incident_id>/instructions/<int:number>/answer/", views.answer, name="answer"),
     path("<int:incident_id>/instructions/<int:number>/decide/", views.answer_decide, name="answer_decide"),
     path("<int:incident_id>/statutory/", views.statutory, name="statutory"),
+    path("<int:incident_id>/dates/", views.correct_dates, name="correct_dates"),
     path("<int:incident_id>/close/", views.close, name="close"),
     path("<int:incident_id>/publish/", views.publish, name="publish"),
     path("<int:incident_id>/publication.pdf", views.publication_pdf, name="publication_pdf"),

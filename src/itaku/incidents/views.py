@@ -34,6 +34,7 @@ from itaku.incidents.forms import (
     AnswerForm,
     CategoryForm,
     CloseForm,
+    DatesForm,
     InstructionForm,
     PublishForm,
     RaiseForm,
@@ -131,6 +132,8 @@ def detail(request: HttpRequest, pk: int, incident_id: int) -> HttpResponse:
         "supervisor": supervisor, "decision_form": DecisionForm(),
         "instructions": instructions, "instruction_form": InstructionForm(), "answer_form": AnswerForm(),
         "statutory_form": StatutoryForm(instance=incident), "close_form": CloseForm(),
+        "dates_form": DatesForm(initial={"known_on": incident.known_on}),
+        "corrections": services.date_corrections(incident),
         "publish_form": PublishForm(), "publication": Publication.objects.filter(incident=incident).first(),
         "categories": incident.ordinance_categories.all(),
     })
@@ -227,6 +230,18 @@ def statutory(request: HttpRequest, pk: int, incident_id: int) -> HttpResponse:
         services.record_statutory(request.user, incident, **data)
 
     return act(request, contract, save, back=_url(contract, incident), done=_("Recorded."))
+
+
+@require_POST
+def correct_dates(request: HttpRequest, pk: int, incident_id: int) -> HttpResponse:
+    contract, incident = _supervisor(request, pk, incident_id)
+
+    def correct(c: Contract) -> None:
+        data = valid(DatesForm(request.POST), "日付の訂正に誤りがあります", "The correction is not valid")
+        services.correct_dates(request.user, incident, known_on=data["known_on"], report_due=data["report_due"],
+                               reason=data["reason"])
+
+    return act(request, contract, correct, back=_url(contract, incident), done=_("The dates were corrected."))
 
 
 @require_POST

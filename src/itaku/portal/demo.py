@@ -18,6 +18,8 @@ from itaku.accounts import services as accounts
 from itaku.accounts.models import Organisation, User
 from itaku.contracts import services as contracts
 from itaku.contracts.models import Contract, Party, Role
+from itaku.incidents import services as incidents
+from itaku.incidents.models import Incident
 from itaku.inspections import services as inspections
 from itaku.people import services as people
 from itaku.places import services as places
@@ -124,6 +126,9 @@ def load() -> list[Login]:
                 if contractor == "株式会社東京データサービス":
                     dataset = _juki_dataset(contract, responsible)
                     _subcontractor(contract, responsible, users, dataset)
+                    _open_incident(contract, users["suzuki"], responsible)
+                elif contractor == "株式会社品川情報処理センター":
+                    _closed_incident(contract, users[workers[0]], responsible, users["yamada"])
     return logins
 
 
@@ -226,6 +231,55 @@ def _oversight(contract: Contract, responsible: User, users: dict[str, User]) ->
     inspections.schedule(supervisor, contract, party=contract.contractor, kind="on_site",
                          held_on=timezone.localdate() + dt.timedelta(days=30), scope="作業場所・保管状況の確認",
                          inspectors=[supervisor, users["sasaki"]])
+
+
+PUBLISHED_TITLE = "国民健康保険被保険者証の誤封入について"
+PUBLISHED_SUMMARY = (
+    "区が委託している国民健康保険被保険者証の封入封緘作業において、1通の封筒に2名分の被保険者証が封入され、"
+    "発送されました。誤って届いた被保険者証は回収し、対象の方には個別に説明とお詫びをしました。"
+    "委託先では封入封緘機の点検手順を見直し、再発防止策を講じています。"
+)
+
+
+def _open_incident(contract: Contract, worker: User, responsible: User) -> Incident:
+    """Article 18 as it starts: a worker notifies a suspected loss at once, and the responsible person has
+    begun the written report (not yet submitted), so its countdown and the report form show."""
+    incident = incidents.raise_incident(worker, contract, kind=Incident.Kind.SUSPECTED,
+                                        summary="入力作業中の申告書1枚の所在が確認できない。作業室内を捜索中。")
+    return incidents.save_report(
+        responsible, incident, what_happened="入力済み申告書の枚数照合で、1枚不足していることが判明した。",
+        found_on=timezone.localdate(), found_by="業務従事者（枚数照合時）", data_items="氏名、住所、所得金額",
+        media="紙（申告書）", containment="入力作業を一時停止し、作業室と施錠書庫を捜索している。",
+    )
+
+
+def _closed_incident(contract: Contract, worker: User, responsible: User, supervisor: User) -> Incident:
+    """Articles 18 and 19 to the end: notified, reported and acknowledged, an instruction answered and
+    acknowledged, the people affected informed, closed, and its summary published (the demo's /published/)."""
+    today = timezone.localdate()
+    incident = incidents.raise_incident(worker, contract, kind=Incident.Kind.OCCURRED,
+                                        summary="被保険者証の封入封緘作業で、1通の封筒に2名分の被保険者証が封入され発送された。")
+    incidents.save_report(
+        responsible, incident, what_happened="封入封緘機で1通の封筒に2名分の被保険者証が封入され、そのまま発送された。",
+        occurred_on=today, found_on=today, found_by="受け取った方から区への連絡",
+        cause="封入封緘機の厚み検知の設定漏れ",
+        data_items="氏名、住所、被保険者記号・番号", media="紙（被保険者証）", people_count=2,
+        containment="誤って届いた被保険者証を回収し、同日発送分を全数点検した。",
+        recurrence_done="厚み検知の設定を作業前点検項目に追加した。",
+        recurrence_planned="封入後の重量検査を二人で行う。",
+    )
+    incidents.submit_report(responsible, incident)
+    incidents.decide_report(supervisor, incident, accept=True)
+    instruction = incidents.issue_instruction(supervisor, incident, due_on=today + dt.timedelta(days=7),
+                                              text="同日発送分の全数点検の結果と、再発防止策の実施状況を報告すること。")
+    incidents.answer_instruction(responsible, instruction,
+                                 answer="同日発送分を全数点検し、他に誤封入はなかった。点検手順は改訂済み。")
+    incidents.decide_answer(supervisor, instruction, accept=True)
+    incidents.record_statutory(supervisor, incident, people_informed_on=today,
+                               people_informed_how="職員が訪問して説明し、お詫びした。")
+    incidents.close(supervisor, incident, note="再発防止策の実施を確認した。")
+    incidents.publish(supervisor, incident, title=PUBLISHED_TITLE, summary=PUBLISHED_SUMMARY)
+    return incident
 
 
 JUKI_DATASET = "住民基本台帳抜粋"
