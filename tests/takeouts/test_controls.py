@@ -103,8 +103,12 @@ class ReturnedTests(TakeOutControlTestCase):
         found = result(self.contract, RETURNED)
         self.assertIs(found.state, State.OVERDUE)
         self.assertIn(late.code, found.findings[0].message_ja)
+        self.assertIn("is not back", found.findings[0].message_en)
         services.check_in(self.world.responsible, late)
-        self.assertIs(result(self.contract, RETURNED).state, State.OK)
+        found = result(self.contract, RETURNED)  # back now, but after its expected time: that stays on record
+        self.assertIs(found.state, State.OVERDUE)
+        self.assertIn("came back", found.findings[0].message_en)
+        self.assertIn("takeout.checked_in", [e.label for e in found.findings[0].evidence])
 
     def test_due_soon_when_due_back_today_or_tomorrow(self) -> None:
         soon = self.past(out_days=1, back_days=0)

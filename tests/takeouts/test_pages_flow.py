@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from itaku.ledger.models import Event
+from itaku.submissions.models import Submission
 from itaku.takeouts import services
-from itaku.takeouts.models import TakeOut
+from itaku.takeouts.models import TakeOut, TimeCorrection
 from tests.base import ContractTestCase
 from tests.places.factory import acknowledged
-from tests.takeouts.factory import destination
+from tests.takeouts.factory import approved, destination
 
 
 class FlowTests(ContractTestCase):
@@ -63,6 +65,54 @@ class FlowTests(ContractTestCase):
         response = self.client_for(self.world.worker).post(f"{base}{takeout.pk}/check-out/", {"at": ""},
                                                            follow=True)
         self.assertContains(response, "Only an approved take-out can be checked out")
+
+
+class CorrectionFlowTests(ContractTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        takeout = approved(self.world)
+        ago = timezone.now() - timezone.timedelta(hours=1)  # approved an hour ago, out since, back now
+        Submission.objects.filter(kind=services.KIND, subject_id=takeout.pk).update(decided_at=ago)
+        takeout = services.check_out(self.world.worker, takeout, at=ago + timezone.timedelta(minutes=5))
+        self.takeout = services.check_in(self.world.worker, takeout)
+        self.url = f"/contracts/{self.contract.pk}/takeouts/{self.takeout.pk}/"
+
+    def form(self, **changes) -> dict:
+        at = timezone.localtime(self.takeout.checked_in_at) - timezone.timedelta(minutes=30)
+        return {"time": "back", "at": at.strftime("%Y-%m-%dT%H:%M:%S"), "reason": "時刻の入力誤り", **changes}
+
+    def test_the_responsible_person_corrects_on_the_take_out_page(self) -> None:
+        client = self.client_for(self.world.responsible)
+        page = client.get(self.url).content.decode()
+        self.assertIn(f"{self.url}correct/", page)
+        response = client.post(f"{self.url}correct/", self.form(), follow=True)
+        self.assertRedirects(response, self.url)
+        self.assertContains(response, "時刻の入力誤り")
+        self.assertEqual(TimeCorrection.objects.get().takeout, self.takeout)
+        self.assertTrue(Event.objects.filter(kind="takeout.corrected", facts__takeout=self.takeout.pk).exists())
+
+    def test_a_refusal_is_shown_and_nothing_changes(self) -> None:
+        client = self.client_for(self.world.responsible)
+        response = client.post(f"{self.url}correct/", self.form(reason=""), follow=True)
+        self.assertContains(response, "The correction is not valid")
+        early = timezone.localtime() - timezone.timedelta(hours=2)
+        response = client.post(f"{self.url}correct/", self.form(time="out", at=early.strftime("%Y-%m-%dT%H:%M")),
+                               follow=True)
+        self.assertContains(response, "after the responsible person&#x27;s approval")
+        self.assertFalse(TimeCorrection.objects.exists())
+
+    def test_the_worker_gets_no_form_and_is_refused(self) -> None:
+        client = self.client_for(self.world.worker)
+        self.assertNotIn(f"{self.url}correct/", client.get(self.url).content.decode())
+        self.assertEqual(client.post(f"{self.url}correct/", self.form()).status_code, 403)
+        self.assertFalse(TimeCorrection.objects.exists())
+
+    def test_a_subcontractor_cannot_reach_the_contractors_take_out(self) -> None:
+        from tests.subcontracting.chain import add_subcontractor
+
+        sub = add_subcontractor(self.world)
+        self.assertEqual(self.client_for(sub.responsible).post(f"{self.url}correct/", self.form()).status_code, 404)
+        self.assertFalse(TimeCorrection.objects.exists())
 
 
 class SectionTests(ContractTestCase):

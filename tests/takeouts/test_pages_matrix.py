@@ -34,6 +34,7 @@ class TakeOutMatrixTests(ContractTestCase):
             "{takeout}/resubmit/": (403, 403, 302, 302, 404, 404),
             "{takeout}/check-out/": (403, 403, 302, 302, 404, 404),
             "{takeout}/check-in/": (403, 403, 302, 302, 404, 404),
+            "{takeout}/correct/": (403, 403, 302, 403, 404, 404),
         }, takeout=self.takeout.pk)
 
     def test_another_contracts_take_out_is_not_found(self) -> None:

@@ -1,27 +1,29 @@
 """Controls of article 14: every take-out went only to a destination permitted at its time, and came back
-by its expected time."""
+by its expected time. Both judge by the recorded times as they stand, corrected ones included."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 
+from django.db.models import Q
 from django.utils import timezone
 
 from itaku.contracts.models import Contract
 from itaku.ledger.models import Event
 from itaku.provisions.controls import Evidence, Finding, State, control
-from itaku.takeouts.models import Destination, TakeOut
+from itaku.takeouts.models import Destination, TakeOut, TimeCorrection
 from itaku.takeouts.services import TOPIC, approval
 
-
-def _event(takeout: TakeOut, kind: str) -> Event | None:
-    return Event.objects.filter(chain=takeout.contract.ledger_chain, kind=kind, facts__takeout=takeout.pk).first()
+# The time each recording event records, as its corrections name it.
+_CORRECTED = {"takeout.checked_out": TimeCorrection.Time.OUT, "takeout.checked_in": TimeCorrection.Time.BACK}
 
 
 def _evidence(takeout: TakeOut, kind: str) -> tuple[Evidence, ...]:
-    event = _event(takeout, kind)
-    return (Evidence.object(takeout, takeout.code), *((Evidence.event(event),) if event else ()))
+    """The take-out, the event that recorded the time and every correction of that time."""
+    events = Event.objects.filter(chain=takeout.contract.ledger_chain, facts__takeout=takeout.pk).filter(
+        Q(kind=kind) | Q(kind="takeout.corrected", facts__time=_CORRECTED[kind])).order_by("seq")
+    return (Evidence.object(takeout, takeout.code), *(Evidence.event(event) for event in events))
 
 
 @control("takeouts.permitted_destinations", topics=[TOPIC],
@@ -61,13 +63,25 @@ def permitted_destinations(contract: Contract) -> Iterator[Finding]:
 @control("takeouts.returned", topics=[TOPIC],
          title_ja="持出物の返却", title_en="Items taken out are back by their date")
 def returned(contract: Contract) -> Iterator[Finding]:
+    """Each take-out still out, against its expected time back (overdue, or due today or tomorrow), and each
+    one back, by its recorded time back (back after its expected time)."""
     now = timezone.now()
     today = timezone.localdate()
-    out = list(TakeOut.objects.filter(contract=contract, checked_out_at__isnull=False, checked_in_at__isnull=True)
-               .select_related("contract"))
+    recorded = list(TakeOut.objects.filter(contract=contract, checked_out_at__isnull=False).select_related("contract"))
+    out = [takeout for takeout in recorded if takeout.checked_in_at is None]
     late = 0
-    for takeout in out:
+    for takeout in recorded:
         due = timezone.localtime(takeout.back_by)
+        if takeout.checked_in_at is not None:
+            if takeout.checked_in_at > takeout.back_by:
+                late += 1
+                back = timezone.localtime(takeout.checked_in_at)
+                yield Finding(State.OVERDUE,
+                              f"持出し {takeout.code} は、返却予定（{due:%Y-%m-%d %H:%M}）を過ぎて"
+                              f"{back:%Y-%m-%d %H:%M}に返却されました。",
+                              f"Take-out {takeout.code} came back at {back:%Y-%m-%d %H:%M}, after its expected time "
+                              f"({due:%Y-%m-%d %H:%M}).", _evidence(takeout, "takeout.checked_in"))
+            continue
         evidence = _evidence(takeout, "takeout.checked_out")
         if takeout.back_by < now:
             late += 1
@@ -79,7 +93,7 @@ def returned(contract: Contract) -> Iterator[Finding]:
             late += 1
             yield Finding(State.DUE_SOON, f"持出し {takeout.code} の返却予定は{due:%Y-%m-%d %H:%M}です。",
                           f"Take-out {takeout.code} is due back at {due:%Y-%m-%d %H:%M}.", evidence)
-    back = TakeOut.objects.filter(contract=contract, checked_in_at__isnull=False).count()
-    if (out or back) and not late:
+    back = len(recorded) - len(out)
+    if recorded and not late:
         yield Finding(State.OK, f"持出中{len(out)}件、返却済み{back}件、いずれも返却予定内です。",
                       f"{len(out)} take-outs out, {back} back; none past its expected time.")

@@ -1,5 +1,6 @@
 """The take-out register (持出管理簿, article 14) as a PDF, besides its XLSX: every take-out with who took what
-where, who approved it, and when it came back and who checked it."""
+where, who approved it, and when it came back and who checked it; a corrected time is marked on its line and
+every correction listed with the time first recorded and the reason."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from reportlab.platypus import Flowable
 from itaku.documents.pdf import FRAME_WIDTH, DocumentRenderer
 from itaku.documents.registry import register
 
+CORRECTED = "（訂正）"
+
 
 @register
 class TakeOutRegister(DocumentRenderer):
     """持出管理簿.
 
     data: articles (the contract's article numbers on take-outs), party ("" for every party),
-    destinations (name, kind, permitted_from, retired_at), entries (number, party, out, carrier, approver,
-    items, medium, count, purpose, origin, destination, transport, back_by, back, checked_by, status); dates
+    destinations (name, kind, permitted_from, retired_at), entries (number, party, out, out_corrected, carrier,
+    approver, items, medium, count, purpose, origin, destination, transport, back_by, back, back_corrected,
+    checked_by, status), corrections (number, time, old, new, reason, corrected_by, corrected_at); dates
     already written as era + ISO with the time.
     """
 
@@ -45,11 +49,20 @@ class TakeOutRegister(DocumentRenderer):
                  "持出元・持出先・運搬方法\nFrom, to, transport",
                  "返却予定・返却日時・確認者\nDue, back, checked by", "状態\nStatus"]]
         for e in data["entries"]:
+            out = (e["out"] or "（未持出）") + (CORRECTED if e["out_corrected"] else "")
+            back = (e["back"] or "（未返却）") + (CORRECTED if e["back_corrected"] else "")
             rows.append([
-                e["number"], f"{e['out'] or '（未持出）'}\n{e['carrier']}\n承認: {e['approver'] or '—'}",
+                e["number"], f"{out}\n{e['carrier']}\n承認: {e['approver'] or '—'}",
                 f"{e['items']}\n{e['medium']} {e['count']}点\n{e['purpose']}",
                 f"{e['origin']}\n→ {e['destination']}\n{e['transport']}",
-                f"予定: {e['back_by']}\n{e['back'] or '（未返却）'}\n{e['checked_by'] or ''}", e["status"],
+                f"予定: {e['back_by']}\n{back}\n{e['checked_by'] or ''}", e["status"],
             ])
         story.append(self.table(rows, [FRAME_WIDTH * s for s in (0.1, 0.2, 0.21, 0.21, 0.18, 0.1)]))
+        if data["corrections"]:
+            story.append(self.heading("日時の訂正 Corrections of recorded times"))
+            rows = [["番号\nNo.", "訂正した日時\nTime", "訂正前 → 訂正後\nRecorded → corrected", "理由\nReason",
+                     "訂正者・訂正日時\nCorrected by, at"]]
+            rows += [[c["number"], c["time"], f"{c['old']}\n→ {c['new']}", c["reason"],
+                      f"{c['corrected_by']}\n{c['corrected_at']}"] for c in data["corrections"]]
+            story.append(self.table(rows, [FRAME_WIDTH * s for s in (0.1, 0.12, 0.3, 0.26, 0.22)]))
         return story

@@ -13,7 +13,7 @@ from itaku.contracts.models import CONTRACTOR_ROLES, Contract
 from itaku.places import services as places
 from itaku.places.models import WorkLocation
 from itaku.takeouts import services
-from itaku.takeouts.models import Destination, TakeOut
+from itaku.takeouts.models import Destination, TakeOut, TimeCorrection
 from itaku.vault.models import Copy, Dataset
 
 _MOMENT = {"type": "datetime-local"}
@@ -59,3 +59,18 @@ class MomentForm(forms.Form):
     """The actual time of a check-out or check-in; empty for now."""
 
     at = forms.DateTimeField(label=_("Actual time"), required=False, widget=forms.DateTimeInput(attrs=_MOMENT))
+
+
+class CorrectionForm(forms.Form):
+    """A recorded time corrected, with the reason; only the times the take-out has recorded can be chosen."""
+
+    time = forms.ChoiceField(label=_("Time to correct"), choices=TimeCorrection.Time.choices)
+    at = forms.DateTimeField(label=_("Corrected time"), widget=forms.DateTimeInput(attrs=_MOMENT))
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300,
+                             help_text=_("Why the recorded time was wrong (e.g. mistyped date)."))
+
+    def __init__(self, *args: Any, takeout: TakeOut, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recorded = {TimeCorrection.Time.OUT: takeout.checked_out_at, TimeCorrection.Time.BACK: takeout.checked_in_at}
+        self.fields["time"].choices = [(value, label) for value, label in TimeCorrection.Time.choices
+                                       if recorded[value] is not None]

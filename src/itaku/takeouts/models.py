@@ -147,3 +147,31 @@ class TakeOut(models.Model):
             "transport": self.transport, "out_at": _utc(self.out_at), "back_by": _utc(self.back_by),
             "carrier": self.carrier_id,
         }
+
+
+class TimeCorrection(models.Model):
+    """A correction of a recorded time out or time back: the old time stays here with the reason, so the
+    register shows what was recorded first, who corrected it and why."""
+
+    class Time(models.TextChoices):
+        OUT = "out", _("Time out")
+        BACK = "back", _("Time back")
+
+    takeout = models.ForeignKey(TakeOut, on_delete=models.PROTECT, related_name="corrections")
+    time = models.CharField(_("time corrected"), max_length=10, choices=Time.choices)
+    old = models.DateTimeField(_("time recorded"))
+    new = models.DateTimeField(_("corrected time"))
+    reason = models.CharField(_("reason for the correction"), max_length=300)
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(_("corrected at"))
+
+    class Meta:
+        ordering = ["takeout", "corrected_at", "pk"]
+        verbose_name = _("correction of a take-out time")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="takeout_correction_reason"),
+            models.CheckConstraint(condition=~models.Q(old=models.F("new")), name="takeout_correction_changes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.takeout_id}: {self.time}"

@@ -4,12 +4,15 @@ The authority's supervisor permits or designates destinations and retires them; 
 destination. A party of the chain (the contractor, or an approved subcontractor for its own part) requests
 a take-out from one of its acknowledged work locations; the party's responsible person approves it through
 the submissions mechanism, only while the destination is permitted. The carrier checks it out, and on its
-return the party checks it in. Each step is one transaction with its ledger event (ids and counts only).
+return the party checks it in. A mistyped time out or time back is corrected by the party's responsible person
+with a reason; the register keeps the time first recorded. Each step is one transaction with its ledger event
+(ids, times and counts only).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +34,7 @@ from itaku.places import services as places
 from itaku.places.models import WorkLocation
 from itaku.submissions import services as submissions
 from itaku.submissions.models import Submission
-from itaku.takeouts.models import Destination, TakeOut
+from itaku.takeouts.models import Destination, TakeOut, TimeCorrection
 from itaku.validation import user_error
 from itaku.vault.models import Copy, Dataset
 
@@ -324,7 +327,77 @@ def check_in(by: Any, takeout: TakeOut, *, at: dt.datetime | None = None) -> Tak
         return takeout
 
 
+def correct_time(by: Any, takeout: TakeOut, *, time: str, at: dt.datetime, reason: str) -> TimeCorrection:
+    """The party's responsible person (who approves its take-outs) corrects a mistyped time out or time back,
+    giving the reason. The corrected times keep the invariants of the check-out and check-in (not in the
+    future, the time out after the approval, the time back after the time out); the time first recorded stays
+    in the correction, which the register shows, and the controls judge by the corrected time."""
+    reason = reason.strip()
+    if not reason:
+        raise TakeOutError("訂正の理由を記入してください。", "State the reason for the correction.")
+    if len(reason) > TimeCorrection._meta.get_field("reason").max_length:
+        raise TakeOutError("訂正の理由は300字以内にしてください。", "Keep the reason within 300 characters.")
+    if time not in TimeCorrection.Time.values:
+        raise TakeOutError("訂正する日時（持出日時又は返却日時）を選んでください。",
+                           "Choose the time to correct (time out or time back).")
+    moment = _moment(at, "訂正後の日時を、現在までの日時で入力してください。",
+                     "Enter the corrected time, not later than now.")
+    with transaction.atomic():
+        takeout = TakeOut.objects.select_for_update().select_related("contract", "party").get(pk=takeout.pk)
+        contract = takeout.contract
+        if Role.RESPONSIBLE not in party_roles(by, contract, takeout.party):
+            raise TakeOutError("持出日時・返却日時を訂正できるのは、その当事者の責任者です。",
+                               "Only the responsible person of the party corrects the recorded times.")
+        out_at, back_at = takeout.checked_out_at, takeout.checked_in_at
+        old = out_at if time == TimeCorrection.Time.OUT else back_at
+        if old is None:
+            raise TakeOutError("記録されていない日時は訂正できません。", "Only a recorded time can be corrected.")
+        if moment == old:
+            raise TakeOutError("訂正後の日時が記録されている日時と同じです。",
+                               "The corrected time is the time already recorded.")
+        if time == TimeCorrection.Time.OUT:
+            held = approval(takeout)
+            if held is None or moment < held.decided_at:
+                raise TakeOutError("持出日時は、責任者の承認より後にしてください。",
+                                   "The time out must be after the responsible person's approval.")
+            if back_at is not None and back_at < moment:
+                raise TakeOutError("持出日時は返却日時より前にしてください。",
+                                   "The time out must be before the time back.")
+            takeout.checked_out_at = moment
+        else:
+            if moment < out_at:
+                raise TakeOutError("返却日時は持出日時より後にしてください。",
+                                   "The time back must be after the time out.")
+            takeout.checked_in_at = moment
+        takeout.save(update_fields=["checked_out_at", "checked_in_at"])
+        correction = TimeCorrection.objects.create(takeout=takeout, time=time, old=old, new=moment, reason=reason,
+                                                   corrected_by=by, corrected_at=timezone.now())
+        # The reason is free text: the ledger binds it by its digest, the register shows it.
+        record("takeout.corrected", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
+               facts={"takeout": takeout.pk, "number": takeout.code, "correction": correction.pk, "time": time,
+                      "old": old.isoformat(), "new": moment.isoformat(),
+                      "reason_sha256": hashlib.sha256(reason.encode()).hexdigest()})
+        return correction
+
+
 # The register (持出管理簿) ----------------------------------------------------------------------------------
+
+
+# Which time a correction changed, as the register names it.
+TIME_JA = {TimeCorrection.Time.OUT: "持出日時", TimeCorrection.Time.BACK: "返却日時"}
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A corrected time of a register line: the time first recorded, the corrected one, why and by whom."""
+
+    time: str
+    time_ja: str
+    old: dt.datetime
+    new: dt.datetime
+    reason: str
+    corrected_by: str
+    corrected_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -350,11 +423,21 @@ class Entry:
     checked_in_at: dt.datetime | None
     checked_in_by: str
     status: Status
+    corrections: tuple[Correction, ...]
+
+    @property
+    def out_corrected(self) -> bool:
+        return any(c.time == TimeCorrection.Time.OUT for c in self.corrections)
+
+    @property
+    def back_corrected(self) -> bool:
+        return any(c.time == TimeCorrection.Time.BACK for c in self.corrections)
 
 
 def takeouts(contract: Contract, parties: list[Organisation] | None = None) -> QuerySet[TakeOut]:
     found = TakeOut.objects.filter(contract=contract).select_related(
-        "contract", "party", "carrier", "origin", "destination", "checked_in_by")
+        "contract", "party", "carrier", "origin", "destination", "checked_in_by").prefetch_related(
+        "corrections__corrected_by")
     if parties is not None:
         found = found.filter(party__in=parties)
     return found.order_by("number")
@@ -374,17 +457,28 @@ def register(contract: Contract, parties: list[Organisation] | None = None) -> l
             origin=str(takeout.origin), destination=str(takeout.destination), transport=takeout.transport,
             back_by=takeout.back_by, checked_in_at=takeout.checked_in_at,
             checked_in_by=str(takeout.checked_in_by or ""), status=status(takeout),
+            corrections=tuple(Correction(time=c.time, time_ja=TIME_JA[c.time], old=c.old, new=c.new, reason=c.reason,
+                                         corrected_by=str(c.corrected_by), corrected_at=c.corrected_at)
+                              for c in takeout.corrections.all()),
         ))
     return entries
 
 
 HEADERS = ("番号", "当事者", "持出予定日時", "持出日時", "持出者", "承認者", "持出物（品目）", "媒体", "数量", "目的",
-           "持出元", "持出先", "運搬方法", "返却予定日時", "返却日時", "確認者", "状態")
+           "持出元", "持出先", "運搬方法", "返却予定日時", "返却日時", "確認者", "状態", "日時の訂正")
 
 
 def _local(moment: dt.datetime | None) -> dt.datetime | None:
     """Excel holds no time zone: the local time, as the register is kept."""
     return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
+
+
+def _correction_text(c: Correction) -> str:
+    """持出日時 2026/12/01 10:00→2026/12/01 09:00（理由: …　訂正: 誰 2026/12/02 10:15）, in local time."""
+    def at(moment: dt.datetime) -> str:
+        return f"{timezone.localtime(moment):%Y/%m/%d %H:%M}"
+
+    return f"{c.time_ja} {at(c.old)}→{at(c.new)}（理由: {c.reason}　訂正: {c.corrected_by} {at(c.corrected_at)}）"
 
 
 def register_xlsx(contract: Contract, entries: list[Entry]) -> bytes:
@@ -402,12 +496,13 @@ def register_xlsx(contract: Contract, entries: list[Entry]) -> bytes:
     for e in entries:
         sheet.append([e.number, e.party, _local(e.out_at), _local(e.checked_out_at), e.carrier, e.approver or None,
                       e.items, e.medium_ja, e.count, e.purpose, e.origin, e.destination, e.transport, _local(e.back_by),
-                      _local(e.checked_in_at), e.checked_in_by or None, e.status.label_ja])
+                      _local(e.checked_in_at), e.checked_in_by or None, e.status.label_ja,
+                      "\n".join(_correction_text(c) for c in e.corrections) or None])
     for row in sheet.iter_rows(min_row=3):
         for index in (2, 3, 13, 14):
             row[index].number_format = "yyyy/mm/dd hh:mm"
-    widths = (10, 20, 17, 17, 14, 14, 28, 12, 6, 24, 20, 20, 14, 17, 17, 14, 16)
-    for letter, width in zip("ABCDEFGHIJKLMNOPQ", widths, strict=True):
+    widths = (10, 20, 17, 17, 14, 14, 28, 12, 6, 24, 20, 20, 14, 17, 17, 14, 16, 48)
+    for letter, width in zip("ABCDEFGHIJKLMNOPQR", widths, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
     out = io.BytesIO()
@@ -430,9 +525,13 @@ def register_data(contract: Contract, entries: list[Entry], party: Organisation 
         "articles": _articles(contract), "party": party.name if party is not None else "",
         "destinations": [{"name": d.name, "kind": d.get_kind_display(), "permitted_from": _when(d.permitted_from),
                           "retired_at": _when(d.retired_at)} for d in destinations],
-        "entries": [{"number": e.number, "party": e.party, "out": _when(e.checked_out_at), "carrier": e.carrier,
+        "entries": [{"number": e.number, "party": e.party, "out": _when(e.checked_out_at),
+                     "out_corrected": e.out_corrected, "back_corrected": e.back_corrected, "carrier": e.carrier,
                      "approver": e.approver, "items": e.items, "medium": e.medium_ja, "count": e.count,
                      "purpose": e.purpose, "origin": e.origin, "destination": e.destination,
                      "transport": e.transport, "back_by": _when(e.back_by), "back": _when(e.checked_in_at),
                      "checked_by": e.checked_in_by, "status": e.status.label_ja} for e in entries],
+        "corrections": [{"number": e.number, "time": c.time_ja, "old": _when(c.old), "new": _when(c.new),
+                         "reason": c.reason, "corrected_by": c.corrected_by, "corrected_at": _when(c.corrected_at)}
+                        for e in entries for c in e.corrections],
     }

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:takeout>/resubmit/", views.resubmit, name="resubmit"),
     path("<int:takeout>/check-out/", views.check_out, name="check_out"),
     path("<int:takeout>/check-in/", views.check_in, name="check_in"),
+    path("<int:takeout>/correct/", views.correct, name="correct"),
 ]

@@ -22,7 +22,7 @@ from itaku.lib.errors import UserError
 from itaku.submissions import services as submissions
 from itaku.submissions.forms import DecisionForm
 from itaku.takeouts import services
-from itaku.takeouts.forms import DestinationForm, MomentForm, TakeOutForm
+from itaku.takeouts.forms import CorrectionForm, DestinationForm, MomentForm, TakeOutForm
 from itaku.takeouts.models import Destination, TakeOut
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,6 +123,7 @@ def detail(request: HttpRequest, pk: int, takeout: int) -> HttpResponse:
     mine = services.party_roles(request.user, contract, found.party) if own else set()
     status = services.status(found)
     pending = submissions.latest(found, services.KIND)
+    corrections = list(found.corrections.select_related("corrected_by"))
     return render(request, "takeouts/detail.html", {
         "contract": contract, "t": found, "status": status,
         "rounds": submissions.rounds(found, services.KIND).select_related("submitted_by", "decided_by")
@@ -133,6 +134,9 @@ def detail(request: HttpRequest, pk: int, takeout: int) -> HttpResponse:
             request.user.pk == found.carrier_id or Role.RESPONSIBLE in mine),
         "may_check_in": bool(mine) and status is services.Status.OUT,
         "moment_form": MomentForm(),
+        "corrections": corrections, "corrected": {c.time for c in corrections},
+        "correction_form": CorrectionForm(takeout=found) if (
+            Role.RESPONSIBLE in mine and found.checked_out_at is not None) else None,
     })
 
 
@@ -176,3 +180,18 @@ def check_in(request: HttpRequest, pk: int, takeout: int) -> HttpResponse:
     _own(request, found)
     return act(request, contract, lambda c: services.check_in(request.user, found, at=_moment(request)),
                back=_detail_url(contract, found), done=_("The return was checked in."))
+
+
+@require_POST
+def correct(request: HttpRequest, pk: int, takeout: int) -> HttpResponse:
+    contract = get_contract(request.user, pk, Perm.SUBMIT)
+    found = _takeout(request, contract, takeout)
+    _own(request, found)
+
+    def correct_time(c: Contract) -> object:
+        data = valid(CorrectionForm(request.POST, takeout=found), "訂正の入力に誤りがあります",
+                     "The correction is not valid")
+        return services.correct_time(request.user, found, **data)
+
+    return act(request, contract, correct_time, back=_detail_url(contract, found),
+               done=_("The time was corrected."))
