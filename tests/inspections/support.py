@@ -23,8 +23,9 @@ def schedule(world: World, party: Organisation | None = None, **changes) -> Insp
     return inspections.schedule(world.supervisor, world.contract, **values)
 
 
-def item_of(inspection: Inspection, article: int, paragraph: int = 1) -> ChecklistItem:
-    return inspection.items.get(article=article, paragraph=paragraph)
+def item_of(inspection: Inspection, article: int, paragraph: int = 1, label: str = "") -> ChecklistItem:
+    """The item of an obligation: a paragraph without items, or one enumerated item (ア, イ …) of it."""
+    return inspection.items.get(article=article, paragraph=paragraph, label=label)
 
 
 def upload(name: str = "report.pdf") -> SimpleUploadedFile:

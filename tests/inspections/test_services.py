@@ -15,17 +15,18 @@ from tests.subcontracting.objects import build_chain
 
 
 class ScheduleTests(ContractTestCase):
-    def test_checklist_has_an_item_per_paragraph_prefilled_by_the_controls(self) -> None:
+    def test_checklist_has_an_item_per_obligation_prefilled_by_the_controls(self) -> None:
         inspection = schedule(self.world)
         parsed = self.contract.provisions.parsed()
-        self.assertEqual(inspection.items.count(), sum(len(a.paragraphs) for a in parsed.articles))
+        self.assertEqual(inspection.items.count(),
+                         sum(max(1, len(p.items)) for a in parsed.articles for p in a.paragraphs))
         sixteen = item_of(inspection, 16)
         self.assertIn("立入検査", sixteen.text)
         self.assertEqual(sixteen.heading, parsed.article(16).heading)
         codes = {known["control"] for known in sixteen.known}
         self.assertTrue({"inspections.reports", "inspections.instructions", "inspections.findings"} <= codes)
-        eight = item_of(inspection, 8)
-        self.assertIn("ア", eight.text)  # the enumerated items are part of the paragraph's obligation
+        eight = item_of(inspection, 8, 1, "ア")
+        self.assertEqual(eight.text, "再委託する業務の内容")  # each enumerated item is an obligation of its own
         self.assertTrue(any(k["control"].startswith("subcontracting.") for k in eight.known))
         results = {r.control.code: r for r in contracts.evaluate_controls(self.contract)}
         for known in eight.known:
@@ -69,6 +70,7 @@ class ChecklistTests(ContractTestCase):
         event = Event.objects.filter(chain=self.contract.ledger_chain, kind="inspection.item_recorded").get()
         self.assertEqual(event.facts["item"], item.pk)
         self.assertEqual(event.facts["result"], "conforming")
+        self.assertEqual(event.facts["label"], "")
 
     def test_a_finding_needs_notes_and_only_inspectors_record(self) -> None:
         item = item_of(self.inspection, 15)

@@ -40,8 +40,8 @@ def report_data(inspection: Inspection) -> dict[str, Any]:
         "scope": inspection.scope, "summary": inspection.summary,
         "closed_on": timezone.localdate(inspection.closed_at) if inspection.closed_at else None,
         "articles": inspection.contract.articles_for("inspection"),
-        "items": [{"reference": i.reference, "heading": i.heading, "text": i.text,
-                   "result_ja": _RESULTS[i.result][0], "result_en": _RESULTS[i.result][1],
+        "items": [{"reference": i.reference, "heading": i.heading, "label": i.label, "lead": i.lead,
+                   "text": i.text, "result_ja": _RESULTS[i.result][0], "result_en": _RESULTS[i.result][1],
                    "finding": i.result == ChecklistItem.Result.FINDING, "notes": i.notes} for i in items],
         "instructions": [
             {"item": i.item.reference if i.item_id else "", "text": i.text, "due_on": i.due_on,

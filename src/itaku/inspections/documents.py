@@ -3,6 +3,8 @@ Rendered from `document_data.report_data`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.platypus import Flowable
 
 from itaku.documents.pdf import FRAME_WIDTH, DocumentRenderer
@@ -16,10 +18,17 @@ def _articles(numbers: list[int]) -> str:
     return "、".join(f"第{str(n).translate(_FULL_WIDTH_DIGITS)}" for n in numbers) or "第１６"
 
 
+def _obligation(item: dict[str, Any]) -> str:
+    """An enumerated item under its paragraph's lead text, which says what the item is an item of."""
+    text = f"{item['label']}　{item['text']}" if item["label"] else item["text"]
+    return f"{item['lead']}\n{text}" if item["lead"] else text
+
+
 @register
 class InspectionReport(DocumentRenderer):
-    """立入検査・調査結果報告書: date, party inspected, inspectors, scope, every checklist item with its result
-    and notes, the findings, the instructions given and the reports requested, with their answers."""
+    """立入検査・調査結果報告書: date, party inspected, inspectors, scope, every checklist item (an enumerated
+    item under its paragraph's lead text) with its result and notes, the findings, the instructions given and
+    the reports requested, with their answers."""
 
     kind = "inspections.report"
     title_ja = "立入検査・調査結果報告書"
@@ -48,7 +57,7 @@ class InspectionReport(DocumentRenderer):
         story += [
             self.heading("チェックリスト Checklist"),
             self.table([("条項 Article", "義務 Obligation", "結果 Result", "所見 Notes"),
-                        *[(f"{i['reference']}\n{i['heading']}", i["text"], f"{i['result_ja']}\n{i['result_en']}",
+                        *[(f"{i['reference']}\n{i['heading']}", _obligation(i), f"{i['result_ja']}\n{i['result_en']}",
                            i["notes"] or "—") for i in data["items"]]],
                        col_widths=[FRAME_WIDTH * 0.15, FRAME_WIDTH * 0.42, FRAME_WIDTH * 0.16, FRAME_WIDTH * 0.27]),
             self.heading("指摘事項 Findings"),

@@ -1,7 +1,8 @@
 """Inspections and investigations (article 16): the authority inspects a party of the chain, works through a
 checklist drawn from the contract's own provisions, asks for written reports and gives instructions (指示).
 
-A checklist item is one paragraph of the provisions (an obligation), prefilled when it is generated with what
+A checklist item is one obligation of the provisions: an enumerated item (ア, イ …) of a paragraph, with the
+paragraph's lead text as its context, or a paragraph that has none; prefilled when it is generated with what
 the control registry knew then (states, findings and evidence refs), so that the inspector checks on site
 what the system cannot. Reports and answers to instructions go through the submissions mechanism: the
 inspected party submits, the authority acknowledges (a report) or closes (an instruction), or returns.
@@ -58,7 +59,8 @@ class Inspection(models.Model):
 
 
 class ChecklistItem(models.Model):
-    """One obligation of the provisions (an article's paragraph) and what the inspector found of it."""
+    """One obligation of the provisions (an enumerated item of a paragraph, or a paragraph without items) and
+    what the inspector found of it."""
 
     class Result(models.TextChoices):
         CONFORMING = "conforming", _("Conforming")
@@ -70,6 +72,11 @@ class ChecklistItem(models.Model):
     article = models.PositiveIntegerField(_("article"))
     paragraph = models.PositiveIntegerField(_("paragraph"))
     heading = models.CharField(_("heading"), max_length=200, blank=True)
+    # The enumerated item's label as the provisions write it (ア, (1) …); empty for a whole paragraph, and for
+    # the items of checklists made before items were checked one by one (their text holds the items).
+    label = models.CharField(_("item label"), max_length=10, blank=True, default="")
+    # The paragraph's lead text an item belongs to ("…次に掲げる事項を甲に通知し…"), shown as its context.
+    lead = models.TextField(_("lead text of the paragraph"), blank=True, default="")
     text = models.TextField(_("obligation"))
     # What the control registry knew when the checklist was made: [{control, title_ja, title_en, state,
     # state_ja, state_en, findings: [{state, state_ja, state_en, message_ja, message_en, evidence: [{ref, label}]}]}]
@@ -86,7 +93,7 @@ class ChecklistItem(models.Model):
         verbose_name = _("checklist item")
 
     def __str__(self) -> str:
-        return f"{self.article}-{self.paragraph}"
+        return self.reference
 
     def clean(self) -> None:
         if self.result == self.Result.FINDING and not (self.notes or "").strip():
@@ -94,8 +101,10 @@ class ChecklistItem(models.Model):
 
     @property
     def reference(self) -> str:
-        """第16, 第8-2 …: how the provisions cite it."""
-        return f"第{self.article}" + (f"-{self.paragraph}" if self.paragraph > 1 else "")
+        """第16条, 第8条第2項, 第8条第1項ア: how a citation names it (the paragraph only where there are several
+        or an item is named)."""
+        paragraph = f"第{self.paragraph}項" if self.paragraph > 1 or self.label else ""
+        return f"第{self.article}条{paragraph}{self.label}"
 
 
 class _Answered(models.Model):

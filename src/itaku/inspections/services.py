@@ -1,7 +1,8 @@
 """Inspections and investigations (article 16): every step one function, one transaction, its ledger event.
 
 The authority's supervisor schedules an inspection of a party of the chain; the checklist is generated from
-the contract's provisions at once, one item per paragraph, prefilled with the control registry's results
+the contract's provisions at once, one item per obligation (each enumerated item ア, イ … of a paragraph, or
+the paragraph where it has none), prefilled with the control registry's results
 for that article. The inspectors (the supervisors and auditors named) record a result per item; the
 supervisor asks for written reports and gives instructions, which the inspected party's responsible person
 answers through the submissions mechanism, and which the supervisor acknowledges or closes (or returns).
@@ -88,8 +89,9 @@ def _known(results: Sequence[Result], article: int) -> list[dict[str, Any]]:
 
 
 def checklist(contract: Contract) -> list[dict[str, Any]]:
-    """One item per paragraph of the contract's provisions (its enumerated items in its text), with what the
-    control registry knows of its article."""
+    """One item per obligation of the contract's provisions, with what the control registry knows of its
+    article: each enumerated item of a paragraph (ア, イ … each checked on its own, the paragraph's lead text
+    kept as its context), or the paragraph itself where it has no items."""
     if not contract.provisions_id:
         return []
     results = evaluate_controls(contract)
@@ -97,9 +99,13 @@ def checklist(contract: Contract) -> list[dict[str, Any]]:
     for article in contract.provisions.parsed().articles:
         known = _known(results, article.number)
         for paragraph in article.paragraphs:
-            text = "\n".join([paragraph.text, *(f"{i.label} {i.text}" for i in paragraph.items)])
-            rows.append({"article": article.number, "paragraph": paragraph.number, "heading": article.heading,
-                         "text": text, "known": known})
+            cited = {"article": article.number, "paragraph": paragraph.number, "heading": article.heading,
+                     "known": known}
+            if paragraph.items:
+                rows += [{**cited, "label": item.label, "lead": paragraph.text, "text": item.text}
+                         for item in paragraph.items]
+            else:
+                rows.append({**cited, "label": "", "lead": "", "text": paragraph.text})
     return rows
 
 
@@ -180,8 +186,8 @@ def record_item(by: User, contract: Contract, item: ChecklistItem, *, result: st
         item.result, item.notes, item.recorded_by, item.recorded_at = result, notes, by, timezone.now()
         item.save(update_fields=["result", "notes", "recorded_by", "recorded_at"])
         record("inspection.item_recorded", chain=contract.ledger_chain, actor=by, articles=_articles(contract),
-               facts=_facts(inspection, item=item.pk, article=item.article, paragraph=item.paragraph, result=result,
-                            has_notes=bool(notes)))
+               facts=_facts(inspection, item=item.pk, article=item.article, paragraph=item.paragraph,
+                            label=item.label, result=result, has_notes=bool(notes)))
         return item
 
 
