@@ -4,14 +4,17 @@ findings over time; each contract's controls evaluated once per change, not on e
 from __future__ import annotations
 
 import datetime as dt
+import io
 from unittest import mock
 
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from itaku.contracts import services as contracts
 from itaku.contracts import standing
 from itaku.contracts.models import ControlHistory, ControlSnapshot, Role
 from itaku.people import services as people
+from itaku.portal import views
 from itaku.subcontracting import services as subcontracting
 from tests.base import ContractTestCase, make_organisation
 from tests.people.helpers import declare_structure
@@ -59,6 +62,39 @@ class GridTests(ContractTestCase):
             self.get()
             self.assertEqual(evaluated.call_count, 1)
         self.assertNotEqual(ControlSnapshot.objects.get(contract=self.contract).by_article["2"], "violation")
+
+    def test_past_its_budget_a_view_shows_changed_contracts_as_last_evaluated(self) -> None:
+        self.get()
+        declare_structure(self.world)  # the first contract changes
+        with mock.patch.object(standing, "evaluate_controls", wraps=standing.evaluate_controls) as evaluated, \
+                mock.patch.object(views, "EVALUATION_BUDGET", 0):
+            body = self.get()
+            self.assertEqual(evaluated.call_count, 0)
+            self.assertIn("1件の契約は", body)
+            self.assertIn("時点", body)
+            third = contracts.create_contract(
+                self.world.supervisor, number="品委第2025-0003号", title="新規", contractor=self.contract.contractor,
+                start=timezone.localdate(), end=timezone.localdate() + dt.timedelta(days=30),
+                provisions=self.world.provisions)
+            self.assertIn(third.number, self.get())  # without a snapshot it is evaluated whatever the budget
+            self.assertEqual(evaluated.call_count, 1)
+        self.assertNotIn("1件の契約は", self.get())  # within the budget again: evaluated
+        self.assertEqual(ControlSnapshot.objects.get(contract=self.contract).by_article["2"] != "violation", True)
+
+    def test_the_timer_brings_every_snapshot_up_to_date(self) -> None:
+        self.get()
+        declare_structure(self.world)
+        out = io.StringIO()
+        call_command("controls", "--refresh", stdout=out)
+        self.assertIn("contracts evaluated again: 1 ", out.getvalue())
+        with mock.patch.object(standing, "evaluate_controls", wraps=standing.evaluate_controls) as evaluated:
+            self.get()
+            self.assertEqual(evaluated.call_count, 0)
+        out = io.StringIO()
+        call_command("controls", "--refresh", stdout=out)
+        self.assertIn("contracts evaluated again: 0 ", out.getvalue())
+        with self.assertRaises(CommandError):
+            call_command("controls")
 
     def test_a_new_pledge_text_on_the_system_chain_also_counts_as_a_change(self) -> None:
         self.get()

@@ -9,6 +9,7 @@ reads what it shows straight from the stored snapshots, their attention rows and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -79,22 +80,37 @@ def _evaluate(contract: Contract, head_seq: int, system_seq: int, day: Any) -> s
     return worst
 
 
-def worst_states(contracts: QuerySet[Contract], *fields: str) -> list[dict[str, Any]]:
-    """Each contract's `fields` (values, "pk" always), its worst control state ("worst") and the version of its
-    snapshot ("version": what is derived from the snapshot alone can be cached under it), in the queryset's
-    order, in one query: the database puts each snapshot next to its chain's head, and only the snapshots
-    that are missing or out of date are evaluated again."""
+def worst_states(contracts: QuerySet[Contract], *fields: str, budget: float | None = None) -> list[dict[str, Any]]:
+    """Each contract's `fields` (values, "pk" always), its worst control state ("worst"), whether that is
+    current ("current") and the version of its snapshot ("version": what is derived from the snapshot alone can
+    be cached under it), in the queryset's order, in one query: the database puts each snapshot next to its
+    chain's head, and only the snapshots that are missing or out of date are evaluated again.
+
+    `budget`: seconds of evaluation at most, so that a page opened after a busy hour of data access does not
+    wait for every contract that changed; past it, contracts that have a snapshot keep it (`current` False)
+    and only those without one are still evaluated (`itaku controls --refresh` on a timer keeps them fresh)."""
     system_seq = _system_seq()
     today = timezone.localdate()
     head = Chain.objects.filter(key=Concat(Value("contract:"), Cast(OuterRef("pk"), CharField()))).values("head_seq")
     rows = list(contracts.annotate(chain_head=Coalesce(Subquery(head[:1]), Value(0))).values(
         "pk", *fields, "chain_head", worst=F("control_snapshot__worst"), snapshot_head=F("control_snapshot__head_seq"),
         snapshot_system=F("control_snapshot__system_seq"), snapshot_day=F("control_snapshot__day")))
+    began = time.monotonic()
     for row in rows:
-        head_seq = row.pop("chain_head")
-        if (row.pop("snapshot_head"), row.pop("snapshot_system"), row.pop("snapshot_day")) != (
-                head_seq, system_seq, today):
+        current = (row.pop("chain_head"), system_seq, today)
+        stored = (row.pop("snapshot_head"), row.pop("snapshot_system"), row.pop("snapshot_day"))
+        if stored != current and (row["worst"] is None or budget is None or time.monotonic() - began < budget):
             contract = Contract.objects.select_related("provisions").get(pk=row["pk"])
-            row["worst"] = _evaluate(contract, head_seq, system_seq, today)
-        row["version"] = f"{head_seq}.{system_seq}.{today}"  # what the snapshot was evaluated at
+            row["worst"], stored = _evaluate(contract, *current), current
+        row["current"] = stored == current
+        row["version"] = ".".join(map(str, stored))  # what the snapshot was evaluated at
     return rows
+
+
+def refresh_all() -> int:
+    """Evaluate again every contract whose snapshot is missing or out of date: for a timer, so that the
+    dashboard finds nothing left to evaluate. How many were."""
+    missing = Contract.objects.filter(control_snapshot__isnull=True).count()
+    stale = [row["pk"] for row in worst_states(Contract.objects.all(), budget=0) if not row["current"]]
+    worst_states(Contract.objects.filter(pk__in=stale))
+    return missing + len(stale)

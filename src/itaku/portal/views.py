@@ -29,6 +29,7 @@ from itaku.provisions.models import ProvisionsVersion
 
 ROWS_PER_PAGE = 50
 LIST_LENGTH = 30
+EVALUATION_BUDGET = 2.0  # seconds of evaluating changed contracts per view; the rest shown as last evaluated
 # The grid's filters: (form field, value of `worst_states`), and the value's column for a query.
 _FILTERS = (("department", "department"), ("contractor", "contractor_id"), ("state", "worst"))
 _COLUMNS = {"department": "department", "contractor_id": "contractor_id", "worst": "control_snapshot__worst"}
@@ -65,7 +66,7 @@ def _authority(request: HttpRequest) -> HttpResponse:
     then the page's rows, the lists and the chart read as limited or summed queries of the stored snapshots."""
     overseen = overseen_contracts(request.user)
     every = worst_states(overseen.order_by("number"), "department", "contractor_id", "contractor__name",
-                         "provisions_id")
+                         "provisions_id", budget=EVALUATION_BUDGET)
     form = GridFilterForm(request.GET or None, contracts=every)
     wanted = {field: value for key, field in _FILTERS if form.is_valid() and (value := form.cleaned_data[key])}
     selected = [row for row in every if all(row[field] == value for field, value in wanted.items())]
@@ -81,14 +82,15 @@ def _authority(request: HttpRequest) -> HttpResponse:
     cells = _cells(english)
     shown = Contract.objects.filter(pk__in=page.object_list).select_related("contractor", "control_snapshot").defer(
         "control_snapshot__results").order_by("number")
-    rows = [{"contract": c, "state": _cell(c.control_snapshot.worst, english),
+    current = {row["pk"]: row["current"] for row in selected}
+    rows = [{"contract": c, "state": _cell(c.control_snapshot.worst, english), "current": current[c.pk],
              "cells": mark_safe("".join(cells[c.control_snapshot.by_article.get(str(a), "")] for a in articles))}  # noqa: S308
             for c in shown]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/grid.html", {
         "form": form, "articles": articles, "rows": rows, "page": page, "query": query.urlencode(),
-        **_lists(filtered, selected)})
+        "not_current": sum(not row["current"] for row in every), **_lists(filtered, selected)})
 
 
 def _lists(contracts: QuerySet[Contract], selected: list[dict[str, Any]]) -> dict[str, Any]:
