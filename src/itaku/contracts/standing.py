@@ -82,9 +82,10 @@ def _evaluate(contract: Contract, head_seq: int, system_seq: int, day: Any) -> s
 
 def worst_states(contracts: QuerySet[Contract], *fields: str, budget: float | None = None) -> list[dict[str, Any]]:
     """Each contract's `fields` (values, "pk" always), its worst control state ("worst"), whether that is
-    current ("current") and the version of its snapshot ("version": what is derived from the snapshot alone can
-    be cached under it), in the queryset's order, in one query: the database puts each snapshot next to its
-    chain's head, and only the snapshots that are missing or out of date are evaluated again.
+    current ("current") or was evaluated by this call ("evaluated"), and the version of its snapshot ("version":
+    what is derived from the snapshot alone can be cached under it), in the queryset's order, in one query: the
+    database puts each snapshot next to its chain's head, and only the snapshots that are missing or out of date
+    are evaluated again.
 
     `budget`: seconds of evaluation at most, so that a page opened after a busy hour of data access does not
     wait for every contract that changed; past it, contracts that have a snapshot keep it (`current` False)
@@ -99,7 +100,9 @@ def worst_states(contracts: QuerySet[Contract], *fields: str, budget: float | No
     for row in rows:
         current = (row.pop("chain_head"), system_seq, today)
         stored = (row.pop("snapshot_head"), row.pop("snapshot_system"), row.pop("snapshot_day"))
-        if stored != current and (row["worst"] is None or budget is None or time.monotonic() - began < budget):
+        row["evaluated"] = stored != current and (
+            row["worst"] is None or budget is None or time.monotonic() - began < budget)
+        if row["evaluated"]:
             contract = Contract.objects.select_related("provisions").get(pk=row["pk"])
             row["worst"], stored = _evaluate(contract, *current), current
         row["current"] = stored == current
@@ -110,7 +113,4 @@ def worst_states(contracts: QuerySet[Contract], *fields: str, budget: float | No
 def refresh_all() -> int:
     """Evaluate again every contract whose snapshot is missing or out of date: for a timer, so that the
     dashboard finds nothing left to evaluate. How many were."""
-    missing = Contract.objects.filter(control_snapshot__isnull=True).count()
-    stale = [row["pk"] for row in worst_states(Contract.objects.all(), budget=0) if not row["current"]]
-    worst_states(Contract.objects.filter(pk__in=stale))
-    return missing + len(stale)
+    return sum(row["evaluated"] for row in worst_states(Contract.objects.all()))

@@ -30,9 +30,9 @@ from itaku.provisions.models import ProvisionsVersion
 ROWS_PER_PAGE = 50
 LIST_LENGTH = 30
 EVALUATION_BUDGET = 2.0  # seconds of evaluating changed contracts per view; the rest shown as last evaluated
-# The grid's filters: (form field, value of `worst_states`), and the value's column for a query.
-_FILTERS = (("department", "department"), ("contractor", "contractor_id"), ("state", "worst"))
-_COLUMNS = {"department": "department", "contractor_id": "contractor_id", "worst": "control_snapshot__worst"}
+# The grid's filters: (form field, value of `worst_states`, the value's column for a query).
+_FILTERS = (("department", "department", "department"), ("contractor", "contractor_id", "contractor_id"),
+            ("state", "worst", "control_snapshot__worst"))
 CHART_DAYS = 56
 _CHART_STATES = (State.VIOLATION, State.OVERDUE, State.MISSING, State.DUE_SOON)
 
@@ -68,15 +68,16 @@ def _authority(request: HttpRequest) -> HttpResponse:
     every = worst_states(overseen.order_by("number"), "department", "contractor_id", "contractor__name",
                          "provisions_id", budget=EVALUATION_BUDGET)
     form = GridFilterForm(request.GET or None, contracts=every)
-    wanted = {field: value for key, field in _FILTERS if form.is_valid() and (value := form.cleaned_data[key])}
-    selected = [row for row in every if all(row[field] == value for field, value in wanted.items())]
+    wanted = [(field, column, value) for key, field, column in _FILTERS
+              if form.is_valid() and (value := form.cleaned_data[key])]
+    selected = [row for row in every if all(row[field] == value for field, _column, value in wanted)]
     ids = [row["pk"] for row in selected]
     # The lists and the chart ask the database with the same filters as a subquery: a list of a thousand ids
     # as parameters costs more to send than the query itself.
-    filtered = overseen.filter(**{_COLUMNS[field]: value for field, value in wanted.items()}).values("pk")
+    filtered = overseen.filter(**{column: value for _field, column, value in wanted}).values("pk")
     articles = sorted(set().union(*(
-        controlled_articles({int(k): v for k, v in topics.items()}) for topics in ProvisionsVersion.objects.filter(
-            pk__in={row["provisions_id"] for row in selected}).values_list("article_topics", flat=True))))
+        controlled_articles(version.topics_by_article()) for version in ProvisionsVersion.objects.filter(
+            pk__in={row["provisions_id"] for row in selected}).only("article_topics"))))
     page = Paginator(ids, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     english = get_language() == "en"
     cells = _cells(english)
@@ -90,10 +91,10 @@ def _authority(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "portal/grid.html", {
         "form": form, "articles": articles, "rows": rows, "page": page, "query": query.urlencode(),
-        "not_current": sum(not row["current"] for row in every), **_lists(filtered, selected)})
+        "not_current": sum(not row["current"] for row in every), **_lists(filtered, selected, ids)})
 
 
-def _lists(contracts: QuerySet[Contract], selected: list[dict[str, Any]]) -> dict[str, Any]:
+def _lists(contracts: QuerySet[Contract], selected: list[dict[str, Any]], ids: list[int]) -> dict[str, Any]:
     """The deadlines, the incidents and the chart of the contracts shown. They derive from the snapshots alone,
     so they are cached under the snapshots' versions: asked again only once one of those contracts changed."""
     versions = ",".join(f"{row['pk']}:{row['version']}" for row in selected)
@@ -102,7 +103,7 @@ def _lists(contracts: QuerySet[Contract], selected: list[dict[str, Any]]) -> dic
     if lists is None:
         lists = {"due": _attention(contracts, ControlAttention.Kind.DUE),
                  "incidents": _attention(contracts, ControlAttention.Kind.INCIDENT),
-                 "chart": _chart(contracts, [row["pk"] for row in selected])}
+                 "chart": _chart(contracts, ids)}
         cache.set(key, lists, timeout=24 * 3600)
     return lists
 
@@ -140,7 +141,8 @@ def _chart(contracts: QuerySet[Contract], ids: list[int]) -> dict[str, Any]:
     """Controls not OK per day over the last weeks, as bars drawn server-side (an SVG: no script, no CDN).
 
     Only today's counts change (an evaluation writes the day it was made), so the sums of the past days are
-    kept in the cache for the set of contracts shown and the database sums today's alone on each view."""
+    kept in the cache for the set of contracts shown (`ids`) and the database sums today's alone each time the
+    lists are asked again."""
     today = timezone.localdate()
     since = today - dt.timedelta(days=CHART_DAYS - 1)
     history = ControlHistory.objects.filter(contract__in=contracts)
