@@ -184,6 +184,26 @@ class Instruction(models.Model):
                 "text": self.text, "answer": self.answer}
 
 
+class DateCorrection(models.Model):
+    """A supervisor's correction of the day an incident became known and of its report's due date. The reason
+    is free text kept here, where it can be corrected; the ledger binds it by its digest only."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="date_corrections")
+    known_on_before = models.DateField()
+    known_on_after = models.DateField()
+    report_due_before = models.DateField()
+    report_due_after = models.DateField()
+    reason = models.TextField(_("reason"))
+    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident} {self.known_on_before} → {self.known_on_after}"
+
+
 class Publication(models.Model):
     """The authority's public summary of an incident (article 19): shown without login and in the feed."""
 

@@ -9,6 +9,7 @@ people informed); correct_dates (the day it became known, and so every deadline)
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass
 from functools import partial
@@ -27,8 +28,15 @@ from itaku.contracts import chain
 from itaku.contracts.access import roles, visible_parties
 from itaku.contracts.models import CONTRACTOR_ROLES, Contract, ContractRole, Role
 from itaku.incidents import screening, statutory
-from itaku.incidents.models import REPORT_FIELDS, Incident, Instruction, Notice, OrdinanceCategory, Publication
-from itaku.ledger.models import Event
+from itaku.incidents.models import (
+    REPORT_FIELDS,
+    DateCorrection,
+    Incident,
+    Instruction,
+    Notice,
+    OrdinanceCategory,
+    Publication,
+)
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
 from itaku.submissions import services as submissions
@@ -410,34 +418,23 @@ def correct_dates(by: Any, incident: Incident, *, known_on: dt.date, report_due:
         _refuse_dates(incident, known_on, due)
         if (known_on, due) == (incident.known_on, incident.report_due):
             raise IncidentError("日付が変わっていません。", "The dates are unchanged.")
-        facts = {"known_on_before": incident.known_on.isoformat(), "known_on_after": known_on.isoformat(),
-                 "report_due_before": incident.report_due.isoformat(), "report_due_after": due.isoformat()}
+        correction = DateCorrection.objects.create(
+            incident=incident, known_on_before=incident.known_on, known_on_after=known_on,
+            report_due_before=incident.report_due, report_due_after=due, reason=reason, corrected_by=by,
+            corrected_at=timezone.now())
         incident.known_on, incident.report_due = known_on, due
         incident.save(update_fields=["known_on", "report_due"])
-        _ledger(DATES_CORRECTED, incident, by, reason=reason, **facts)
+        # The reason is free text: the ledger binds it by its digest, the incident page shows it.
+        _ledger(DATES_CORRECTED, incident, by, correction=correction.pk,
+                known_on_before=correction.known_on_before.isoformat(), known_on_after=known_on.isoformat(),
+                report_due_before=correction.report_due_before.isoformat(), report_due_after=due.isoformat(),
+                reason_sha256=hashlib.sha256(reason.encode()).hexdigest())
         return incident
 
 
-@dataclass(frozen=True)
-class DateCorrection:
-    """One correction as the ledger recorded it, for the incident page."""
-
-    at: dt.datetime
-    by: str
-    known_on_before: dt.date
-    known_on_after: dt.date
-    report_due_before: dt.date
-    report_due_after: dt.date
-    reason: str
-
-
 def date_corrections(incident: Incident) -> list[DateCorrection]:
-    """The incident's date corrections, oldest first, read from the ledger: the one record of their reasons."""
-    events = Event.objects.filter(chain=incident.contract.ledger_chain, kind=DATES_CORRECTED,
-                                  facts__incident=incident.pk).order_by("seq")
-    days = ("known_on_before", "known_on_after", "report_due_before", "report_due_after")
-    return [DateCorrection(at=e.time, by=e.actor_label, reason=e.facts["reason"],
-                           **{name: dt.date.fromisoformat(e.facts[name]) for name in days}) for e in events]
+    """The incident's date corrections, oldest first."""
+    return list(incident.date_corrections.select_related("corrected_by"))
 
 
 def close(by: Any, incident: Incident, *, note: str) -> Incident:
