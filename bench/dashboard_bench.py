@@ -11,8 +11,9 @@ every contract, and the events spread over the contracts' chains, written by SQL
 and facts as the services write them: views, searches, structure, training, pledges; the hashes are unique
 but not chained, so `itaku ledger verify` is not part of this benchmark). The dashboard is opened once to fill
 the control snapshots (`warm_seconds`: every contract's controls evaluated and stored), then gunicorn serves it
-(the installation's defaults: two worker processes per core, one thread each) and `ab -c 16` requests the supervisor's dashboard with a
-logged-in session. Figures: p50/p95/max in ms and requests per second, for N contracts next to the baseline.
+(the installation's defaults: two worker processes per core, one thread each) and `ab -c 16` requests the
+supervisor's dashboard with a logged-in session. Figures: p50/p95/max in ms and requests per second, for N
+contracts next to the baseline.
 Goal: p95 under 300 ms with 1,000 contracts, 20,000 people and 10,000,000 events.
 """
 

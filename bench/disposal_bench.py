@@ -67,8 +67,8 @@ def fill(dataset: object, count: int) -> int:
             else:
                 cursor.executemany("INSERT INTO vault_record (id, dataset_id, ciphertext, schema_version, channel,"
                                    " created) VALUES (%s, %s, %s, %s, %s, %s)", records)
-                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id)"
-                                   " VALUES (%s, %s, %s, %s)", entries)
+                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id, tag)"
+                                   " VALUES (%s, %s, %s, %s, %s)", entries)
             records.clear()
             entries.clear()
 
@@ -78,7 +78,8 @@ def fill(dataset: object, count: int) -> int:
             blob = cipher.seal_record(values, dataset=dataset.pk, record=record_id, version=dataset.schema_version)
             records.append((record_id, dataset.pk, blob, dataset.schema_version, "", now))
             for position, field_id in searchable:
-                entries.append((dataset.pk, field_id, index.of(values[position], field=field_id), record_id))
+                value, probe = index.keyed(values[position], field=field_id)
+                entries.append((dataset.pk, field_id, value, record_id, index.tags([probe], [record_id])[0]))
             entries_written += len(searchable)
             if len(records) >= BATCH:
                 flush()

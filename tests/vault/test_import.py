@@ -122,7 +122,7 @@ class ImportTests(ContractTestCase):
         @contextlib.contextmanager
         def misnumbering(same):
             with real(same) as (prepare, send):
-                yield (lambda batch: prepare((batch[0], [(f, v, r + 10**9) for f, v, r in batch[1]]))), send
+                yield (lambda batch: prepare((batch[0], [(f, v, r + 10**9, t) for f, v, r, t in batch[1]]))), send
 
         with mock.patch.object(services, name, misnumbering), self.assertRaises(RuntimeError):
             import_file(self.world.responsible, self.dataset, io.BytesIO(csv_bytes(3)))

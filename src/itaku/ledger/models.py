@@ -19,6 +19,10 @@ class Chain(models.Model):
     key = models.CharField(max_length=64, unique=True)
     head_seq = models.PositiveBigIntegerField(default=0)
     head_hash = models.CharField(max_length=64, default=canonical.GENESIS)
+    # The hash of the newest event that is not data handling (`data.*`): every change of what the chain's
+    # contract allows moves it, a search or a view does not. Answers derived from that state (the vault's
+    # eligibility gate) are remembered under it (services.states).
+    state_hash = models.CharField(max_length=64, default=canonical.GENESIS)
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -2,12 +2,22 @@
 
 Everything that handles data asks `check`; it returns every reason for a refusal (article and message) and
 records the refusal in the ledger. `evaluate` gives the same answer without recording, for pages and the CLI.
+
+`check` remembers, per process, that a person was allowed, under the state it was decided in: the person's
+and the contract's own fields, the address, the day in Japan, and the `state_hash` of the contract's chain
+and of the system chain (`ledger.services.states`). Every change that can withdraw an allowance (structure,
+training, pledge and its text, locations, subcontracting, departure) is recorded on one of those chains in
+its own transaction, which moves the hash, so the next search asks every question again; searches and
+views do not move it. The subcontracting chain's periods and revocations are asked on every call all the
+same. A refusal is never remembered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +27,8 @@ from django.utils import timezone
 from itaku.accounts.models import User
 from itaku.contracts import chain
 from itaku.contracts.models import Contract
-from itaku.ledger.services import record
+from itaku.ledger.models import SYSTEM_CHAIN
+from itaku.ledger.services import record, states
 from itaku.people import services as people
 from itaku.places import services as places
 from itaku.training import services as training
@@ -116,10 +127,35 @@ def evaluate(person: User, contract: Contract, client_address: str | None, at: d
     return Decision(person.pk, contract.pk, tuple(reasons))
 
 
+_REMEMBERED = 4096  # allowances kept per process, the least recently used forgotten first
+_allowed: OrderedDict[tuple[Any, ...], tuple[str, ...]] = OrderedDict()
+_allowed_lock = threading.Lock()
+
+
 def check(person: User, contract: Contract, client_address: str | None, at: dt.datetime | None = None,
           *, purpose_id: int | None = None) -> Decision:
-    """The gate itself: evaluates and records every refusal (person, reason codes; never data)."""
+    """The gate itself: evaluates and records every refusal (person, reason codes; never data). An
+    allowance decided now is remembered under the state it depends on (see the module's docstring)."""
+    key: tuple[Any, ...] | None = None
+    if at is None:
+        today = timezone.localdate()
+        key = (person.pk, person.organisation_id, person.is_active, person.left_on, contract.pk, contract.status,
+               contract.start, contract.end, client_address or "", today)
+        state = states(contract.ledger_chain, SYSTEM_CHAIN)
+        # The subcontracting chain is asked every time (no query for the contractor's people), so that a
+        # revocation ends access at once whatever recorded it.
+        in_chain = chain.is_active(contract, person.organisation_id, today)
+        with _allowed_lock:
+            if in_chain and _allowed.get(key) == state:
+                _allowed.move_to_end(key)
+                return Decision(person.pk, contract.pk)
     decision = evaluate(person, contract, client_address or "", at)
+    if decision.allowed and key is not None:
+        with _allowed_lock:
+            _allowed[key] = state
+            _allowed.move_to_end(key)
+            while len(_allowed) > _REMEMBERED:
+                _allowed.popitem(last=False)
     if not decision.allowed:
         with transaction.atomic():
             record("eligibility.refused", chain=contract.ledger_chain, actor=person,

@@ -8,10 +8,12 @@ and views within the shared fields and records, no change of the data, which sta
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,9 +23,9 @@ from itaku.contracts.access import is_subcontractor
 from itaku.ledger.services import record
 from itaku.lib.errors import UserError
 from itaku.people import eligibility
-from itaku.vault import crypto, sharing
+from itaku.vault import sharing
 from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, PurposeNotice, Record
-from itaku.vault.services import collected_with, open_keys, read_record
+from itaku.vault.services import collected_with, layout, matching, open_keys, read_record
 from itaku.vault.values import problem
 
 
@@ -78,7 +80,10 @@ def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose |
     The dataset's state and keys are read again first: an object loaded before a disposal committed still
     holds the destroyed keys, and must not open a record with them.
     """
-    dataset.refresh_from_db(fields=["status", "wrapped_data_key", "wrapped_index_key"])
+    with connection.cursor() as cursor:  # as refresh_from_db(), without the ORM's cost on every search
+        cursor.execute("SELECT status, wrapped_data_key, wrapped_index_key FROM vault_dataset WHERE id = %s",
+                       [dataset.pk])
+        dataset.status, dataset.wrapped_data_key, dataset.wrapped_index_key = cursor.fetchone()
     if dataset.is_disposed:
         raise AccessRefused("廃棄済みの個人情報ファイルです。", "The dataset has been disposed of.")
     decision = eligibility.check(person, dataset.contract, client_address,
@@ -88,8 +93,8 @@ def admit(person: Any, dataset: Dataset, client_address: str, purpose: Purpose |
         raise AccessRefused(first.message_ja, first.message_en, decision.reasons)
 
 
-def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, use: str) -> None:
-    """The gate, the purpose and the daily limit; a refusal is recorded (by the gate or here) and raised."""
+def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str) -> None:
+    """The gate and the purpose; a refusal is recorded (by the gate or here) and raised."""
     admit(person, dataset, client_address, purpose)
     if purpose is None or purpose.dataset_id != dataset.pk:
         with transaction.atomic():
@@ -97,16 +102,49 @@ def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
                    articles=_articles(dataset, "use_outside_purpose"),
                    facts={"person": person.pk, "dataset": dataset.pk, "reason": "no_purpose"})
         raise AccessRefused("この個人情報ファイルの利用目的を選んでください。", "Choose one of the dataset's purposes.")
+
+
+@contextlib.contextmanager
+def _counted(person: Any, dataset: Dataset, use: str) -> Iterator[None]:
+    """A transaction in which one use (a search, or a record viewed or changed) is counted against the
+    person's limit for the day, and the work and its ledger event are done. Past the limit the body does
+    not run: the refusal (and, the first time that day, a suspected incident) is recorded and raised."""
+    with transaction.atomic():
+        if _count(person, dataset, use):
+            yield
+            return
+    raise _over_limit(person, dataset, use)
+
+
+def _count(person: Any, dataset: Dataset, use: str) -> bool:
+    """Count one use if the day's limit allows it. The usual case is one UPDATE (the row of the day exists
+    and is under the limit); the first use of the day creates the row."""
     limit = dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
-    with transaction.atomic():  # the refusal's events commit; the exception is raised after the block
-        today, _ = DailyUse.objects.select_for_update().get_or_create(
-            dataset=dataset, person=person, day=timezone.localdate())
-        exceeded = getattr(today, use) >= limit
-        if exceeded:
-            record("data.limit_exceeded", chain=dataset.contract.ledger_chain, actor=person,
-                   articles=_articles(dataset, "use_outside_purpose", "incident"),
-                   facts={"person": person.pk, "dataset": dataset.pk, "limit": use, "allowed": limit})
-        if exceeded and not today.limit_reported:
+    day = timezone.localdate()
+    column = {"views": "views", "searches": "searches"}[use]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE vault_dailyuse SET {column} = {column} + 1"  # noqa: S608 (a fixed column name)
+                       f" WHERE dataset_id = %s AND person_id = %s AND day = %s AND {column} < %s",
+                       [dataset.pk, person.pk, day, limit])
+        if cursor.rowcount == 1:
+            return True
+    today, _ = DailyUse.objects.select_for_update().get_or_create(dataset=dataset, person=person, day=day)
+    if getattr(today, use) >= limit:
+        return False
+    DailyUse.objects.filter(pk=today.pk).update(**{use: F(use) + 1})
+    return True
+
+
+def _over_limit(person: Any, dataset: Dataset, use: str) -> AccessRefused:
+    """Record that the day's limit refused a use, and at its first time that day raise the suspected
+    incident for the responsible person and the authority (article 18); returns the error to raise."""
+    limit = dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
+    with transaction.atomic():
+        today = DailyUse.objects.select_for_update().get(dataset=dataset, person=person, day=timezone.localdate())
+        record("data.limit_exceeded", chain=dataset.contract.ledger_chain, actor=person,
+               articles=_articles(dataset, "use_outside_purpose", "incident"),
+               facts={"person": person.pk, "dataset": dataset.pk, "limit": use, "allowed": limit})
+        if not today.limit_reported:
             from itaku.incidents import services as incidents  # the incident lands in article 18's register
             from itaku.incidents.models import Incident
 
@@ -117,12 +155,11 @@ def _admit(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
                         f" Daily {what[1]} limit exceeded on dataset {dataset.name} (user #{person.pk}).",
                 facts={"person": person.pk, "dataset": dataset.pk, "cause": f"daily {use} limit exceeded"})
             DailyUse.objects.filter(pk=today.pk).update(limit_reported=True)
-    if exceeded:
-        raise AccessRefused(
-            "1日の利用上限を超えました。事故のおそれとして責任者と委託者に通知されます。",
-            "The daily limit is reached; this is reported to the responsible person and the authority "
-            "as a suspected incident.",
-        )
+    return AccessRefused(
+        "1日の利用上限を超えました。事故のおそれとして責任者と委託者に通知されます。",
+        "The daily limit is reached; this is reported to the responsible person and the authority "
+        "as a suspected incident.",
+    )
 
 
 def _refuse(person: Any, dataset: Dataset, reason: str, message_ja: str, message_en: str,
@@ -153,44 +190,18 @@ def require_contractor(person: Any, dataset: Dataset) -> None:
                       "Only the contractor's people import, add or correct records (article 8).")
 
 
-def _count(person: Any, dataset: Dataset, use: str, amount: int) -> None:
-    DailyUse.objects.filter(dataset=dataset, person=person, day=timezone.localdate()).update(**{use: F(use) + amount})
-
-
 def _lookup(dataset: Dataset, field: Field, query: str,
             allowed: sharing.Grant = sharing.EVERYTHING) -> tuple[int, list[Found]]:
-    """The search itself, for an admitted person: the candidates of the query's blind index in one query,
-    each decrypted (which also authenticates it) and kept when its value equals the query by the index's rule.
-    Only records of the grant are candidates (others are never decrypted) and a match holds only the granted
-    fields. Returns the number of candidates and the matches, in record order."""
-    cipher, index = open_keys(dataset)
-    wanted = index.of(query, field=field.pk)
-    if wanted is None:
-        return 0, []
-    names = list(dataset.fields.order_by("position").values_list("name", flat=True))
-    position = names.index(field.name)
-    target = crypto.normalise_for_index(query)
-    normalised: dict[str, str] = {}  # this search's own: names repeat, their normal form is computed once
-    entries = IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted)
-    if allowed.records is not None:
-        entries = entries.filter(record_id__in=sorted(allowed.records))
-    candidates = entries.values_list("record_id", "record__ciphertext", "record__revision", "record__schema_version")
-    found: list[Found] = []
-    count = 0
-    open_record, dataset_id = cipher.open_record, dataset.pk
-    for pk, ciphertext, revision, schema_version in candidates:
-        count += 1
-        # The version bound into the ciphertext, as Record.sealed_version computes it.
-        values = open_record(ciphertext, dataset=dataset_id, record=pk, version=(revision << 32) | schema_version)
-        stored = values[position]
-        form = normalised.get(stored)
-        if form is None:
-            form = normalised[stored] = crypto.normalise_for_index(stored)
-        if form == target:
-            row = dict(zip(names, values, strict=True))
-            found.append(Found(pk, row if allowed.fields is None else
-                               {name: row[name] for name in names if allowed.allows_field(name)}))
-    found.sort(key=lambda match: match.record)
+    """The search itself, for an admitted person (`services.matching`): only records of the grant are
+    candidates and a match holds only the granted fields. Returns the number of candidates and the matches,
+    in record order."""
+    count, matches = matching(dataset, field, query, among=allowed.records)
+    names = [name for _, name in layout(dataset)]
+    shown = names if allowed.fields is None else [name for name in names if allowed.allows_field(name)]
+    found = []
+    for pk, values in matches:
+        row = dict(zip(names, values, strict=True))
+        found.append(Found(pk, row if allowed.fields is None else {name: row[name] for name in shown}))
     return count, found
 
 
@@ -200,14 +211,13 @@ def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
     subcontractor's people only on a shared field, among the shared records, showing the shared fields."""
     if field.dataset_id != dataset.pk or not field.searchable:
         raise UserError("検索できる項目ではありません。", "That field is not searchable.")
-    _admit(person, dataset, purpose, client_address, "searches")
+    _admit(person, dataset, purpose, client_address)
     allowed = _granted(person, dataset)
     if not allowed.allows_field(field.name):
         raise _refuse(person, dataset, "field_not_shared", "この項目は貴社に共有されていません（第8）。",
                       "This field is not shared with your organisation (article 8).", field=field.name)
-    candidates, found = _lookup(dataset, field, query, allowed)
-    with transaction.atomic():
-        _count(person, dataset, "searches", 1)
+    with _counted(person, dataset, "searches"):
+        candidates, found = _lookup(dataset, field, query, allowed)
         record("data.searched", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "use_outside_purpose"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "field": field.name,
@@ -218,15 +228,16 @@ def search(person: Any, dataset: Dataset, purpose: Purpose | None, client_addres
 def view(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, record_id: int) -> Found:
     """One record, decrypted for a purpose; a missing or foreign record, or one outside the share of a
     subcontractor's people, is simply not found; they see the shared fields only."""
-    _admit(person, dataset, purpose, client_address, "views")
+    _admit(person, dataset, purpose, client_address)
     allowed = _granted(person, dataset)
-    record_obj = (Record.objects.filter(pk=record_id, dataset=dataset).first()
-                  if allowed.allows_record(record_id) else None)
-    if record_obj is None:
+    if not allowed.allows_record(record_id):
         raise UserError("記録が見つかりません。", "No such record.")
-    values = {name: value for name, value in read_record(dataset, record_obj).items() if allowed.allows_field(name)}
-    with transaction.atomic():
-        _count(person, dataset, "views", 1)
+    with _counted(person, dataset, "views"):  # a record not found is not counted (the transaction rolls back)
+        record_obj = Record.objects.filter(pk=record_id, dataset=dataset).first()
+        if record_obj is None:
+            raise UserError("記録が見つかりません。", "No such record.")
+        values = {name: value for name, value in read_record(dataset, record_obj).items()
+                  if allowed.allows_field(name)}
         record("data.viewed", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "use_outside_purpose"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
@@ -253,17 +264,19 @@ def _checked(dataset: Dataset, values: dict[str, str]) -> list[str]:
 
 
 def _seal(dataset: Dataset, record_obj: Record, ordered: list[str]) -> None:
-    """Encrypt the record's values into its row and replace its blind-index entries."""
+    """Encrypt the record's values into its row and replace its blind-index entries and match tags."""
     cipher, index = open_keys(dataset)
     record_obj.ciphertext = cipher.seal_record(ordered, dataset=dataset.pk, record=record_obj.pk,
                                                version=record_obj.sealed_version)
     record_obj.save(update_fields=["ciphertext", "revision"])
     IndexEntry.objects.filter(record=record_obj).delete()
     fields = list(dataset.fields.order_by("position"))
+    keyed = [(f, found) for f, text in zip(fields, ordered, strict=True)
+             if f.searchable and (found := index.keyed(text, field=f.pk)) is not None]
+    tags = index.tags([probe for _, (_, probe) in keyed], [record_obj.pk] * len(keyed))
     IndexEntry.objects.bulk_create([
-        IndexEntry(dataset=dataset, field=f, value=value, record=record_obj)
-        for f, text in zip(fields, ordered, strict=True)
-        if f.searchable and (value := index.of(text, field=f.pk)) is not None
+        IndexEntry(dataset=dataset, field=f, value=value, record=record_obj, tag=tag)
+        for (f, (value, _)), tag in zip(keyed, tags, strict=True)
     ])
 
 
@@ -284,16 +297,15 @@ def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_ad
                values: dict[str, str], *, notice: PurposeNotice | None = None, channel: str = "") -> int:
     """A new record entered by hand, for a purpose; returns its id. Collected data names the purpose notice
     the person was shown and how the data came (article 7, `services.collected_with`), as an import does."""
-    _admit(person, dataset, purpose, client_address, "views")
+    _admit(person, dataset, purpose, client_address)
     require_contractor(person, dataset)
     notice, channel = collected_with(dataset, notice, channel)
     ordered = _checked(dataset, values)
-    with transaction.atomic():
+    with _counted(person, dataset, "views"):  # each record touched counts against the day's limit
         dataset = _locked(dataset)
         record_obj = Record.objects.create(dataset=dataset, ciphertext=b"", schema_version=dataset.schema_version,
                                            notice=notice, channel=channel)
         _seal(dataset, record_obj, ordered)
-        _count(person, dataset, "views", 1)  # each record touched counts against the day's limit
         record("data.added", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "collection", "use_outside_purpose"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],
@@ -305,10 +317,10 @@ def add_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_ad
 def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, client_address: str, record_id: int,
                    values: dict[str, str]) -> list[str]:
     """Correct a record; the old ciphertext no longer decrypts once replaced. Returns the changed field names."""
-    _admit(person, dataset, purpose, client_address, "views")
+    _admit(person, dataset, purpose, client_address)
     require_contractor(person, dataset)
     ordered = _checked(dataset, values)
-    with transaction.atomic():
+    with _counted(person, dataset, "views"):  # the record is opened, changed or not
         dataset = _locked(dataset)
         record_obj = Record.objects.select_for_update().filter(pk=record_id, dataset=dataset).first()
         if record_obj is None:
@@ -320,7 +332,6 @@ def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, clien
             return []
         record_obj.revision += 1
         _seal(dataset, record_obj, ordered)
-        _count(person, dataset, "views", 1)
         record("data.corrected", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "use_outside_purpose", "custody"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],

@@ -90,6 +90,7 @@ from typing import Literal, NoReturn, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -121,6 +122,10 @@ _U64 = struct.Struct(">Q")
 _U32 = struct.Struct(">I")
 _PURPOSE_LABELS: dict[str, bytes] = {"data": b"itaku vault data key", "index": b"itaku vault blind-index key"}
 _PURPOSE_JA = {"data": "データ鍵", "index": "索引鍵"}
+_TAG_KEY_INFO = b"itaku vault match tag key"
+_PROBE = slice(8, 16)  # of the HMAC: the index takes at most its first 4 bytes
+_TAG_INPUT = struct.Struct(">8sQ")  # probe, record
+_TAG_OUTPUT = struct.Struct(">q8x")  # a match tag: the first 64 bits of the AES block, signed (a BIGINT)
 _IPAD = bytes(byte ^ 0x36 for byte in range(256))
 _OPAD = bytes(byte ^ 0x5C for byte in range(256))
 _SHA256_BLOCK = 64
@@ -543,9 +548,10 @@ class FieldCipher:
 
 
 class BlindIndex:
-    """Keyed, truncated HMAC-SHA256 of normalised values, per dataset key and per field, for exact search."""
+    """Keyed, truncated HMAC-SHA256 of normalised values, per dataset key and per field, for exact search;
+    with the match tags that tell a search's true candidates without decrypting the others."""
 
-    __slots__ = ("_inner", "_outer", "_shift", "bits")
+    __slots__ = ("_inner", "_outer", "_shift", "_tag_cipher", "bits")
 
     def __init__(self, index_key: bytes, *, bits: int) -> None:
         _check_key(index_key, "index key")
@@ -556,14 +562,23 @@ class BlindIndex:
         self._inner = hashlib.sha256(block.translate(_IPAD))
         self._outer = hashlib.sha256(block.translate(_OPAD))
         self._shift = 32 - bits
+        tag_key = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=_TAG_KEY_INFO).derive(index_key)
+        # One AES block per (probe, record): a pseudorandom permutation of inputs that never repeat, not the
+        # encryption of a message, so ECB's weakness (equal blocks, equal output) cannot arise.
+        self._tag_cipher = Cipher(algorithms.AES(tag_key), modes.ECB())  # noqa: S305
         self.bits = bits
 
     def of(self, value: str, *, field: int) -> int | None:
         """The index of `value` in `field`, in [0, 2**bits); None when nothing is left after normalising."""
-        return self.of_field(field)(value)
+        found = self.keyed(value, field=field)
+        return None if found is None else found[0]
 
-    def of_field(self, field: int) -> Callable[[str], int | None]:
-        """`of` for one field, its id hashed in once: an import indexes a field's million values."""
+    def keyed(self, value: str, *, field: int) -> tuple[int, bytes] | None:
+        """The index of `value` in `field` and its probe (what `tags` binds to each record), or None."""
+        return self.keyed_field(field)(value)
+
+    def keyed_field(self, field: int) -> Callable[[str], tuple[int, bytes] | None]:
+        """`keyed` for one field, its id hashed in once: an import indexes a field's million values."""
         try:
             field_id = _U64.pack(field)
         except struct.error:
@@ -572,7 +587,7 @@ class BlindIndex:
         keyed.update(field_id)
         outer_key, shift, unpack = self._outer, self._shift, _U32.unpack_from
 
-        def index(value: str) -> int | None:
+        def index(value: str) -> tuple[int, bytes] | None:
             text = normalise_for_index(value)
             if not text:
                 return None
@@ -580,9 +595,24 @@ class BlindIndex:
             inner.update(_utf8(text))
             outer = outer_key.copy()
             outer.update(inner.digest())
-            return unpack(outer.digest())[0] >> shift
+            digest = outer.digest()
+            return unpack(digest)[0] >> shift, digest[_PROBE]
 
         return index
+
+    def tags(self, probes: Sequence[bytes], records: Sequence[int]) -> list[int]:
+        """The match tag of each (probe, record): AES-256 under a key derived from the index key, over the
+        probe (8 bytes of the value's HMAC that the index does not use) and the record id, first 64 bits as a
+        signed integer. Each record's value has its own tag, so tags reveal neither values nor equality;
+        with the key, a search tells which candidates hold the query (one AES call for all of them)."""
+        if len(probes) != len(records):
+            raise ValueError(f"{len(probes)} probes for {len(records)} records")
+        try:
+            blocks = b"".join(map(_TAG_INPUT.pack, probes, records))
+        except struct.error:
+            raise ValueError("a probe is 8 bytes and a record an integer from 0 to 2**64-1") from None
+        encryptor = self._tag_cipher.encryptor()
+        return [tag for (tag,) in _TAG_OUTPUT.iter_unpack(encryptor.update(blocks) + encryptor.finalize())]
 
     def __repr__(self) -> str:
         return f"BlindIndex(bits={self.bits})"

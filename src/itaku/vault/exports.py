@@ -47,9 +47,8 @@ from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
 from itaku.lib.errors import UserError
-from itaku.vault import crypto
-from itaku.vault.models import Dataset, Field, IndexEntry, Record
-from itaku.vault.services import open_keys
+from itaku.vault.models import Dataset, Field, Record
+from itaku.vault.services import matching, open_keys
 
 GUARDED = frozenset("=+-@\t\r\n\0'＝＋－＠")
 _NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
@@ -365,22 +364,16 @@ def dataset_rows(dataset: Dataset, fields: Sequence[Field], *, where: tuple[Fiel
                  ) -> Iterator[list[str]]:
     """The values of `fields` (in that order) of every record, oldest first, decrypted one at a time; with
     `where`, only the records whose field equals the query by the blind-index rule, as `access.search`."""
-    cipher, index = open_keys(dataset)
     order = list(dataset.fields.order_by("position").values_list("pk", flat=True))
     positions = [order.index(f.pk) for f in fields]
-    records = Record.objects.filter(dataset=dataset)
     if where is not None:
-        field, query = where
-        wanted = index.of(query, field=field.pk)
-        if wanted is None:
-            return
-        candidates = IndexEntry.objects.filter(dataset=dataset, field=field, value=wanted).values("record_id")
-        records = records.filter(pk__in=candidates)
-        compared = order.index(field.pk)
-    rows = records.order_by("pk").only("pk", "ciphertext", "schema_version", "revision")
+        _, matches = matching(dataset, *where)
+        for _, values in matches:
+            yield [values[p] for p in positions]
+        return
+    cipher, _ = open_keys(dataset)
+    rows = Record.objects.filter(dataset=dataset).order_by("pk").only("pk", "ciphertext", "schema_version", "revision")
     for found in rows.iterator(chunk_size=2000):
         values = cipher.open_record(found.ciphertext, dataset=dataset.pk, record=found.pk,
                                     version=found.sealed_version)
-        if where is not None and not crypto.same_for_search(values[compared], query):
-            continue
         yield [values[p] for p in positions]

@@ -173,7 +173,8 @@ class Record(models.Model):
 
 
 class IndexEntry(models.Model):
-    """A truncated keyed hash of one searchable value: finds candidates, reveals neither value nor equality."""
+    """A truncated keyed hash of one searchable value, and its record's match tag: finds candidates, reveals
+    neither value nor equality."""
 
     # Derived rows, written only beside their record by the import and the record services, and deleted
     # before it. No foreign-key constraints: PostgreSQL checks each one row by row, which made half of an
@@ -184,9 +185,12 @@ class IndexEntry(models.Model):
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     value = models.BigIntegerField()
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    # The record's match tag for this field (crypto.BlindIndex.tags): a search decrypts only the candidates
+    # whose tag is the query's, and the lookup index holds it, so the candidates come from the index alone.
+    tag = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["dataset", "field", "value"], name="vault_index_lookup")]
+        indexes = [models.Index(fields=["dataset", "field", "value", "record", "tag"], name="vault_index_match")]
 
     def __str__(self) -> str:
         return f"index {self.field_id}:{self.value} → {self.record_id}"

@@ -17,7 +17,7 @@ import sqlite3
 import struct
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, BinaryIO
@@ -215,7 +215,7 @@ def _ids() -> Iterator[int]:
 
 _RECORD_COLUMNS = ("vault_record (id, dataset_id, ciphertext, schema_version, channel, notice_id, import_run_id,"
                    " created)")
-_ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id)"
+_ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id, tag)"
 _ROWS_PER_INSERT = 2 * BATCH  # a batch's records in one INSERT, its index entries in another
 _SQLITE_CACHE_KIB = -65536  # PRAGMA cache_size, in KiB when negative: 64 MB, whatever the size of the file
 # PostgreSQL's binary COPY format: signature, flags, header extension; then per row the number of columns
@@ -223,11 +223,11 @@ _SQLITE_CACHE_KIB = -65536  # PRAGMA cache_size, in KiB when negative: 64 MB, wh
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 _COPY_TRAILER = b"\xff\xff"
 _COPY_RECORD = struct.Struct("!hiqiqi")  # 8 columns; id; dataset; the ciphertext's length, its bytes after
-_COPY_ENTRY = struct.Struct("!hiqiqiqiq")  # 4 columns: dataset, field, value, record
+_COPY_ENTRY = struct.Struct("!hiqiqiqiqiq")  # 5 columns: dataset, field, value, record, tag
 _POSTGRES_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
-# A sealed batch: [(record id, ciphertext)], [(field id, index value, record id)].
-_Batch = tuple[list[tuple[int, bytes]], list[tuple[int, int, int]]]
+# A sealed batch: [(record id, ciphertext)], [(field id, index value, record id, match tag)].
+_Batch = tuple[list[tuple[int, bytes]], list[tuple[int, int, int, int]]]
 
 
 @dataclass(frozen=True)
@@ -276,9 +276,9 @@ def _sqlite_writer(same: _Same) -> Iterator[_Writer]:
             params += (record_id, dataset_id, blob, *shared)
         out = list(statements(_RECORD_COLUMNS, 8, params))
         params = []
-        for field_id, value, record_id in entries:
-            params += (dataset_id, field_id, value, record_id)
-        return out + list(statements(_ENTRY_COLUMNS, 4, params))
+        for field_id, value, record_id, tag in entries:
+            params += (dataset_id, field_id, value, record_id, tag)
+        return out + list(statements(_ENTRY_COLUMNS, 5, params))
 
     def send(prepared: list[tuple[str, list[Any]]]) -> None:
         for sql, params in prepared:
@@ -314,8 +314,8 @@ def _postgres_writer(same: _Same) -> Iterator[_Writer]:
             parts += (pack_record(8, 8, record_id, 8, dataset_id, len(blob)), blob, record_end)
         parts.append(_COPY_TRAILER)
         rows = [_COPY_HEADER]
-        rows += [pack_entry(4, 8, dataset_id, 8, field_id, 8, value, 8, record_id)
-                 for field_id, value, record_id in entries]
+        rows += [pack_entry(5, 8, dataset_id, 8, field_id, 8, value, 8, record_id, 8, tag)
+                 for field_id, value, record_id, tag in entries]
         rows.append(_COPY_TRAILER)
         return b"".join(parts), b"".join(rows)
 
@@ -386,8 +386,8 @@ def _write(dataset: Dataset, fields: list[Field], run: ImportRun, rows: Iterator
     PostgreSQL: binary COPY). After the first problem the rest of the file is only checked.
     """
     cipher, index = open_keys(dataset)
-    searchable = [(i, f.pk, index.of_field(f.pk)) for i, f in enumerate(fields) if f.searchable]
-    seal = cipher.seal_records
+    searchable = [(i, f.pk, index.keyed_field(f.pk)) for i, f in enumerate(fields) if f.searchable]
+    seal, tags = cipher.seal_records, index.tags
     dataset_id, version = dataset.pk, dataset.schema_version
     writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
     ids = _ids()
@@ -396,18 +396,19 @@ def _write(dataset: Dataset, fields: list[Field], run: ImportRun, rows: Iterator
     def sealed(batch: list[list[str]]) -> _Batch:
         numbers = list(itertools.islice(ids, len(batch)))
         first[:] = first or numbers[:1]
-        entries: list[tuple[int, int, int]] = []
-        add_entry = entries.append
+        keyed: list[tuple[int, int, bytes, int]] = []  # field, index value, probe, record
+        add_entry = keyed.append
         for cells, record_id in zip(batch, numbers, strict=True):
-            for at, field_id, index_of in searchable:
-                value = index_of(cells[at])
-                if value is not None:
-                    add_entry((field_id, value, record_id))
+            for at, field_id, keyed_of in searchable:
+                found = keyed_of(cells[at])
+                if found is not None:
+                    add_entry((field_id, *found, record_id))
         report.imported += len(batch)
         blobs = seal(batch, dataset=dataset_id, records=numbers, version=version)
+        tagged = tags([entry[2] for entry in keyed], [entry[3] for entry in keyed])
         # In index order: the database then inserts each batch's entries for a value into the same leaf of
         # the lookup index, one after the other, instead of all over it (SQLite: half the writer's time).
-        entries.sort()
+        entries = sorted([(f, value, r, tag) for (f, value, _, r), tag in zip(keyed, tagged, strict=True)])
         return list(zip(numbers, blobs, strict=True)), entries
 
     same = _Same(dataset_id, version, run.channel, run.notice_id, run.pk, timezone.now())
@@ -514,6 +515,69 @@ def open_keys(dataset: Dataset) -> tuple[crypto.FieldCipher, crypto.BlindIndex]:
                         "The dataset has been disposed of; its keys are destroyed.")
     return crypto.open_dataset(crypto.WrappedKeys(dataset.wrapped_data_key, dataset.wrapped_index_key),
                                master_keys(), index_bits=dataset.index_bits)
+
+
+_IDS_PER_QUERY = 1000  # records asked by id at a time: under every database's limit of parameters
+
+
+def matching(dataset: Dataset, field: Field, query: str, *, among: Iterable[int] | None = None,
+             ) -> tuple[int, Iterator[tuple[int, list[str]]]]:
+    """The records whose `field` equals `query` by the blind-index rule, in id order, decrypted (which also
+    authenticates them), and the number of candidates the index gave.
+
+    The candidates come from the lookup index alone (record id and match tag); one AES call tells which
+    of them hold the query, and only those are read and decrypted. Each is compared once decrypted as well,
+    so a tag that matched by chance (2**-64) never shows a record. `among` limits the candidates (a share's
+    records). The records are read in chunks as the iterator is consumed, inside the caller's transaction.
+    """
+    cipher, index = open_keys(dataset)
+    found = index.keyed(query, field=field.pk)
+    if found is None:
+        return 0, iter(())
+    value, probe = found
+    # Plain SQL on the search's path: the ORM's own work was several times the database's for each query.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT record_id, tag FROM vault_indexentry WHERE dataset_id = %s AND field_id = %s"
+                       " AND value = %s", [dataset.pk, field.pk, value])
+        candidates = cursor.fetchall()
+    if among is not None:
+        kept = set(among)
+        candidates = [row for row in candidates if row[0] in kept]
+    expected = index.tags([probe] * len(candidates), [pk for pk, _ in candidates])
+    ids = sorted(pk for (pk, tag), wanted in zip(candidates, expected, strict=True) if tag == wanted)
+    position = [pk for pk, _ in layout(dataset)].index(field.pk)
+    target = crypto.normalise_for_index(query)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        open_record, dataset_id = cipher.open_record, dataset.pk
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            chunk = ids[start:start + _IDS_PER_QUERY]
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT id, ciphertext, revision, schema_version FROM vault_record"  # noqa: S608
+                               f" WHERE dataset_id = %s AND id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY id",
+                               [dataset_id, *chunk])
+                rows = cursor.fetchall()
+            for pk, ciphertext, revision, schema_version in rows:
+                version = (revision << 32) | schema_version  # as Record.sealed_version computes it
+                values = open_record(ciphertext, dataset=dataset_id, record=pk, version=version)
+                if crypto.normalise_for_index(values[position]) == target:
+                    yield pk, values
+
+    return len(candidates), records()
+
+
+_LAYOUTS: dict[tuple[int, bytes], list[tuple[int, str]]] = {}
+
+
+def layout(dataset: Dataset) -> list[tuple[int, str]]:
+    """The dataset's fields as (id, name) in position order. Declared once with the dataset and never
+    changed, so kept per process, under the dataset's id and its wrapped index key (random, one per dataset:
+    an id used again by another database or after a rollback does not find another dataset's fields)."""
+    key = (dataset.pk, bytes(dataset.wrapped_index_key or b""))
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _LAYOUTS[key] = list(dataset.fields.order_by("position").values_list("pk", "name"))
+    return found
 
 
 def read_record(dataset: Dataset, record_obj: Record) -> dict[str, str]:
