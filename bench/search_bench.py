@@ -9,12 +9,14 @@ pledged, in the acknowledged structure, at an acknowledged work location: tests.
 and a dataset declared as in itaku.portal.juki; the file of N rows that itaku.portal.juki generates is imported
 by `vault.services.import_file`, as a city's export would be. Then, in the same process, after a warm-up:
   search         vault.access.search(worker, dataset, purpose, address, field, query): the eligibility gate,
-                 the purpose, the daily limit, the blind-index lookup, decrypting the candidates and comparing,
-                 the `data.searched` ledger event and the commit; names and kana taken from the file, and one
-                 query in ten for a value that is not in it (its index value still has its candidates);
-  lookup alone   the same queries through the lookup the search makes (keys, blind index, candidates
+                 the purpose, the daily limit, the blind-index lookup, the candidates' match tags compared,
+                 the matches read, decrypted and compared, the `data.searched` ledger event and the commit;
+                 names and kana taken from the file, and one query in ten for a value that is not in it (its
+                 index value still has its candidates);
+  lookup alone   the same queries through the lookup the search makes (keys, blind index, tags, matches
                  decrypted and compared), without the gate, the limit and the ledger event;
-  indexed SELECT the candidates' ids and ciphertexts by the index value, in plain SQL, nothing decrypted.
+  indexed SELECT the candidates' index entries (record id, tag) by the index value, in plain SQL: the floor of
+                 any lookup by this index, nothing compared or decrypted.
 One JSON line per figure on stdout (median and p95 of wall time, median CPU time), a summary on stderr.
 """
 
@@ -40,7 +42,7 @@ MISSING_EVERY = 10  # one query in ten is for a value not in the file
 ADDRESS = "192.0.2.10"  # inside tests.people.helpers' acknowledged work location
 OURS = "search (ours)"
 LOOKUP = "lookup alone (no gate, limit or ledger event)"
-SELECT = "indexed SELECT of the candidates (nothing decrypted)"
+SELECT = "indexed SELECT of the candidates' entries (nothing compared)"
 
 
 def queries(count: int, searches: int) -> list[tuple[str, str]]:
@@ -115,8 +117,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
     warm = [asked[i * len(asked) // WARM_UP] for i in range(WARM_UP)]
 
     _, index = open_keys(dataset)
-    select = ("SELECT r.id, r.ciphertext FROM vault_indexentry e JOIN vault_record r ON r.id = e.record_id"
-              " WHERE e.dataset_id = %s AND e.field_id = %s AND e.value = %s")
+    select = "SELECT record_id, tag FROM vault_indexentry WHERE dataset_id = %s AND field_id = %s AND value = %s"
 
     def plain(name: str, value: str) -> list:
         field = fields[name]
@@ -128,7 +129,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
         return access.search(world.worker, dataset, purpose, ADDRESS, fields[name], value)
 
     def lookup(name: str, value: str) -> list:
-        return access._lookup(dataset, fields[name], value)[1]  # the baseline: no gate, no event
+        return access._lookup(dataset, fields[name], value)[1]  # the baseline: no gate, no limit, no event
 
     for name, value in warm:  # warm-up: the code paths, the connection, the database's pages
         plain(name, value)

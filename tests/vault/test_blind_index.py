@@ -205,3 +205,28 @@ def test_a_search_decrypts_the_candidates_and_drops_false_positives() -> None:
     assert search("住民 00007") == [people.index("住民 00007") + 1]
     assert search("鈴木 一郎") == []
     assert cipher.decrypt(table[0][1], dataset=1, record=1, field=NAME_FIELD) == "佐藤　太郎"  # as entered
+
+
+def test_match_tags_are_per_record_and_per_key() -> None:
+    """The same value in two records has two unrelated tags; another index key gives other tags."""
+    value, probe = INDEX.keyed("佐藤 太郎", field=NAME_FIELD)
+    assert value == INDEX.of("佐藤　太郎", field=NAME_FIELD) == reference(KEY, "佐藤 太郎", NAME_FIELD, 32)
+    assert INDEX.keyed("ｻﾄｳ ﾀﾛｳ", field=NAME_FIELD)[1] == INDEX.keyed("サトウタロウ", field=NAME_FIELD)[1]
+    assert INDEX.keyed("佐藤 太郎", field=KANA_FIELD)[1] != probe
+    tags = INDEX.tags([probe] * 3, [1, 2, 3])
+    assert len(set(tags)) == 3 and all(-(2**63) <= tag < 2**63 for tag in tags)
+    assert INDEX.tags([probe], [2]) == [tags[1]]
+    other = BlindIndex(bytes(range(1, 33)), bits=32)
+    assert other.tags([probe], [2]) != [tags[1]]
+    with pytest.raises(ValueError, match="probe"):
+        INDEX.tags([b"short"], [1])
+    with pytest.raises(ValueError, match="probes for"):
+        INDEX.tags([probe], [1, 2])
+    assert INDEX.tags([], []) == []
+
+
+def test_a_remembering_field_index_gives_the_same_answers() -> None:
+    """An import's remembering index is the plain one: same values, same probes, None for nothing."""
+    plain, remembering = INDEX.keyed_field(NAME_FIELD), INDEX.keyed_field(NAME_FIELD, remember=2)
+    for value in ["佐藤 太郎", "ｻﾄｳ ﾀﾛｳ", "佐藤 太郎", "　", "鈴木 一郎", "髙橋 﨑子", "佐藤 太郎", "　"]:
+        assert remembering(value) == plain(value), value

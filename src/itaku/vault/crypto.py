@@ -9,6 +9,7 @@ Keys (article 11; disposal by crypto erase, article 13)
     master key (per installation, versioned)
       ├─ wraps the data key of each dataset          random 256 bits, AES-256-GCM over field values
       └─ wraps the blind-index key of each dataset   random 256 bits, HMAC-SHA256 over normalised values
+                                                     (and, derived from it, the match-tag key)
     Neither dataset key is derived from the master key or from anything that outlives the dataset, so
     destroying every copy of a dataset's two wrapped keys (the database row and the backups that hold
     it) leaves its ciphertexts and indexes unreadable even to the holder of the master key: NIST SP 800-88
@@ -57,9 +58,17 @@ Blind indexes
     bits, so equal values in two fields do not match. Truncated on purpose, as CipherSweet sizes them: with
     R rows and the bits of every blind index on a row added up to B, a value has C = R / 2**B expected
     candidates; `index_bits` picks the largest bits with C ≥ 2 (an index never singles out exact
-    duplicates), which also gives C < √R wherever that is possible. A search fetches the rows with the
-    query's index, decrypts them and keeps those where `same_for_search` holds: false positives are the
-    design, not a bug. Changing `bits` means recomputing the dataset's indexes.
+    duplicates), which also gives C < √R wherever that is possible. False positives are the design, not a bug.
+    Changing `bits` means recomputing the dataset's indexes.
+
+Match tags
+    Each index entry also holds its record's tag: AES-256 (one block, a pseudorandom permutation) under
+    HKDF-SHA256(index key, info "itaku vault match tag key") of probe (8) | record id (u64), first 64 bits
+    signed; the probe is bytes 8–16 of the value's HMAC above, which the index (at most 32 bits) does not use.
+    Inputs never repeat (one value per record and field), so tags look random: they reveal neither the value
+    nor which records share it, and they die with the index key. A search computes the query's tag for every
+    candidate in one AES call (`BlindIndex.tags`), decrypts only the records whose tag matches, and compares
+    the decrypted value by `normalise_for_index` once more, so a chance match (2**-64) shows nothing.
 
 Performance (design note, no timing here: benchmarks live under bench/)
     One AESGCM object per data key (key schedule once); a 96-bit random nonce per value from os.urandom,
@@ -123,7 +132,8 @@ _U32 = struct.Struct(">I")
 _PURPOSE_LABELS: dict[str, bytes] = {"data": b"itaku vault data key", "index": b"itaku vault blind-index key"}
 _PURPOSE_JA = {"data": "データ鍵", "index": "索引鍵"}
 _TAG_KEY_INFO = b"itaku vault match tag key"
-_PROBE = slice(8, 16)  # of the HMAC: the index takes at most its first 4 bytes
+_PROBE_BYTES = 8
+_PROBE = slice(8, 8 + _PROBE_BYTES)  # of the HMAC: the index takes at most its first 4 bytes
 _TAG_INPUT = struct.Struct(">8sQ")  # probe, record
 _TAG_OUTPUT = struct.Struct(">q8x")  # a match tag: the first 64 bits of the AES block, signed (a BIGINT)
 _IPAD = bytes(byte ^ 0x36 for byte in range(256))
@@ -577,8 +587,10 @@ class BlindIndex:
         """The index of `value` in `field` and its probe (what `tags` binds to each record), or None."""
         return self.keyed_field(field)(value)
 
-    def keyed_field(self, field: int) -> Callable[[str], tuple[int, bytes] | None]:
-        """`keyed` for one field, its id hashed in once: an import indexes a field's million values."""
+    def keyed_field(self, field: int, *, remember: int = 0) -> Callable[[str], tuple[int, bytes] | None]:
+        """`keyed` for one field, its id hashed in once: an import indexes a field's million values. With
+        `remember`, the results for up to that many values are kept as long as the function lives, so a value
+        that recurs in a file (a common surname's reading, a common name) is normalised and hashed once."""
         try:
             field_id = _U64.pack(field)
         except struct.error:
@@ -598,7 +610,19 @@ class BlindIndex:
             digest = outer.digest()
             return unpack(digest)[0] >> shift, digest[_PROBE]
 
-        return index
+        if not remember:
+            return index
+        seen: dict[str, tuple[int, bytes] | None] = {}
+
+        def remembered(value: str) -> tuple[int, bytes] | None:
+            if value in seen:
+                return seen[value]
+            found = index(value)
+            if len(seen) < remember:
+                seen[value] = found
+            return found
+
+        return remembered
 
     def tags(self, probes: Sequence[bytes], records: Sequence[int]) -> list[int]:
         """The match tag of each (probe, record): AES-256 under a key derived from the index key, over the
@@ -607,6 +631,8 @@ class BlindIndex:
         with the key, a search tells which candidates hold the query (one AES call for all of them)."""
         if len(probes) != len(records):
             raise ValueError(f"{len(probes)} probes for {len(records)} records")
+        if sum(map(len, probes)) != _PROBE_BYTES * len(probes):  # struct would pad or cut a probe of another length
+            raise ValueError("a probe is 8 bytes")
         try:
             blocks = b"".join(map(_TAG_INPUT.pack, probes, records))
         except struct.error:

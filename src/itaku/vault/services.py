@@ -34,6 +34,7 @@ from itaku.vault import crypto, values
 from itaku.vault.models import Dataset, Field, ImportRun, Purpose, PurposeNotice, Record
 
 BATCH = 5000
+_REMEMBERED_VALUES = 1 << 16  # per searchable field: names and readings recur in a city's file
 
 
 @cache
@@ -386,7 +387,8 @@ def _write(dataset: Dataset, fields: list[Field], run: ImportRun, rows: Iterator
     PostgreSQL: binary COPY). After the first problem the rest of the file is only checked.
     """
     cipher, index = open_keys(dataset)
-    searchable = [(i, f.pk, index.keyed_field(f.pk)) for i, f in enumerate(fields) if f.searchable]
+    searchable = [(i, f.pk, index.keyed_field(f.pk, remember=_REMEMBERED_VALUES))
+                  for i, f in enumerate(fields) if f.searchable]
     seal, tags = cipher.seal_records, index.tags
     dataset_id, version = dataset.pk, dataset.schema_version
     writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
