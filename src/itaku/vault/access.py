@@ -116,10 +116,14 @@ def _counted(person: Any, dataset: Dataset, use: str) -> Iterator[None]:
     raise _over_limit(person, dataset, use)
 
 
+def _limit(dataset: Dataset, use: str) -> int:
+    return dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
+
+
 def _count(person: Any, dataset: Dataset, use: str) -> bool:
     """Count one use if the day's limit allows it. The usual case is one UPDATE (the row of the day exists
     and is under the limit); the first use of the day creates the row."""
-    limit = dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
+    limit = _limit(dataset, use)
     day = timezone.localdate()
     column = {"views": "views", "searches": "searches"}[use]
     with connection.cursor() as cursor:
@@ -138,7 +142,7 @@ def _count(person: Any, dataset: Dataset, use: str) -> bool:
 def _over_limit(person: Any, dataset: Dataset, use: str) -> AccessRefused:
     """Record that the day's limit refused a use, and at its first time that day raise the suspected
     incident for the responsible person and the authority (article 18); returns the error to raise."""
-    limit = dataset.daily_view_limit if use == "views" else dataset.daily_search_limit
+    limit = _limit(dataset, use)
     with transaction.atomic():
         today = DailyUse.objects.select_for_update().get(dataset=dataset, person=person, day=timezone.localdate())
         record("data.limit_exceeded", chain=dataset.contract.ledger_chain, actor=person,

@@ -48,7 +48,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from itaku.lib.errors import UserError
 from itaku.vault.models import Dataset, Field, Record
-from itaku.vault.services import matching, open_keys
+from itaku.vault.services import layout, matching, open_keys
 
 GUARDED = frozenset("=+-@\t\r\n\0'＝＋－＠")
 _NEGATIVE_NUMBER = re.compile(r"-\d+(?:\.\d+)?")
@@ -364,7 +364,7 @@ def dataset_rows(dataset: Dataset, fields: Sequence[Field], *, where: tuple[Fiel
                  ) -> Iterator[list[str]]:
     """The values of `fields` (in that order) of every record, oldest first, decrypted one at a time; with
     `where`, only the records whose field equals the query by the blind-index rule, as `access.search`."""
-    order = list(dataset.fields.order_by("position").values_list("pk", flat=True))
+    order = [pk for pk, _ in layout(dataset)]
     positions = [order.index(f.pk) for f in fields]
     if where is not None:
         _, matches = matching(dataset, *where)

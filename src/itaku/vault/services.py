@@ -575,7 +575,9 @@ def layout(dataset: Dataset) -> list[tuple[int, str]]:
     """The dataset's fields as (id, name) in position order. Declared once with the dataset and never
     changed, so kept per process, under the dataset's id and its wrapped index key (random, one per dataset:
     an id used again by another database or after a rollback does not find another dataset's fields)."""
-    key = (dataset.pk, bytes(dataset.wrapped_index_key or b""))
+    if dataset.wrapped_index_key is None:  # disposed of: nothing to key it by, and rarely asked
+        return list(dataset.fields.order_by("position").values_list("pk", "name"))
+    key = (dataset.pk, bytes(dataset.wrapped_index_key))
     found = _LAYOUTS.get(key)
     if found is None:
         found = _LAYOUTS[key] = list(dataset.fields.order_by("position").values_list("pk", "name"))
@@ -590,5 +592,4 @@ def read_record(dataset: Dataset, record_obj: Record) -> dict[str, str]:
 
 
 def named(dataset: Dataset, values: list[str]) -> dict[str, str]:
-    names = list(dataset.fields.order_by("position").values_list("name", flat=True))
-    return dict(zip(names, values, strict=True))
+    return dict(zip([name for _, name in layout(dataset)], values, strict=True))
