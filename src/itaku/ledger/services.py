@@ -93,13 +93,10 @@ def record(
         kind=kind, articles=articles_list, article_tags=Event.tags(articles_list), facts=facts,
         prev_hash=head_hash, hash=digest,
     )
+    state = None if kind.startswith(HANDLING_PREFIX) else digest  # data handling leaves the state as it was
     with connection.cursor() as cursor:
-        if kind.startswith(HANDLING_PREFIX):
-            cursor.execute("UPDATE ledger_chain SET head_seq = %s, head_hash = %s WHERE id = %s",
-                           [seq, digest, head_id])
-        else:
-            cursor.execute("UPDATE ledger_chain SET head_seq = %s, head_hash = %s, state_hash = %s WHERE id = %s",
-                           [seq, digest, digest, head_id])
+        cursor.execute("UPDATE ledger_chain SET head_seq = %s, head_hash = %s, state_hash = COALESCE(%s, state_hash)"
+                       " WHERE id = %s", [seq, digest, state, head_id])
     return event
 
 

@@ -234,10 +234,9 @@ def view(person: Any, dataset: Dataset, purpose: Purpose | None, client_address:
     subcontractor's people, is simply not found; they see the shared fields only."""
     _admit(person, dataset, purpose, client_address)
     allowed = _granted(person, dataset)
-    if not allowed.allows_record(record_id):
-        raise UserError("記録が見つかりません。", "No such record.")
     with _counted(person, dataset, "views"):  # a record not found is not counted (the transaction rolls back)
-        record_obj = Record.objects.filter(pk=record_id, dataset=dataset).first()
+        record_obj = (Record.objects.filter(pk=record_id, dataset=dataset).first()
+                      if allowed.allows_record(record_id) else None)
         if record_obj is None:
             raise UserError("記録が見つかりません。", "No such record.")
         values = {name: value for name, value in read_record(dataset, record_obj).items()

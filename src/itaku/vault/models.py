@@ -168,8 +168,13 @@ class Record(models.Model):
 
     @property
     def sealed_version(self) -> int:
-        """The version in the associated data: the schema version, with the revision above it once corrected."""
-        return (self.revision << 32) | self.schema_version
+        return self.version_of(self.revision, self.schema_version)
+
+    @staticmethod
+    def version_of(revision: int, schema_version: int) -> int:
+        """The version in the associated data: the schema version, with the revision above it once corrected
+        (also for rows read without the model)."""
+        return (revision << 32) | schema_version
 
 
 class IndexEntry(models.Model):

@@ -560,8 +560,8 @@ def matching(dataset: Dataset, field: Field, query: str, *, among: Iterable[int]
                                [dataset_id, *chunk])
                 rows = cursor.fetchall()
             for pk, ciphertext, revision, schema_version in rows:
-                version = (revision << 32) | schema_version  # as Record.sealed_version computes it
-                values = open_record(ciphertext, dataset=dataset_id, record=pk, version=version)
+                values = open_record(ciphertext, dataset=dataset_id, record=pk,
+                                     version=Record.version_of(revision, schema_version))
                 if crypto.normalise_for_index(values[position]) == target:
                     yield pk, values
 
@@ -575,12 +575,12 @@ def layout(dataset: Dataset) -> list[tuple[int, str]]:
     """The dataset's fields as (id, name) in position order. Declared once with the dataset and never
     changed, so kept per process, under the dataset's id and its wrapped index key (random, one per dataset:
     an id used again by another database or after a rollback does not find another dataset's fields)."""
-    if dataset.wrapped_index_key is None:  # disposed of: nothing to key it by, and rarely asked
-        return list(dataset.fields.order_by("position").values_list("pk", "name"))
-    key = (dataset.pk, bytes(dataset.wrapped_index_key))
-    found = _LAYOUTS.get(key)
+    key = None if dataset.wrapped_index_key is None else (dataset.pk, bytes(dataset.wrapped_index_key))
+    found = _LAYOUTS.get(key) if key else None
     if found is None:
-        found = _LAYOUTS[key] = list(dataset.fields.order_by("position").values_list("pk", "name"))
+        found = list(dataset.fields.order_by("position").values_list("pk", "name"))
+        if key:  # a disposed dataset has nothing to key it by, and is rarely asked
+            _LAYOUTS[key] = found
     return found
 
 
