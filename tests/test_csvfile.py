@@ -89,3 +89,28 @@ def test_whole_file_decode() -> None:
 ])
 def test_dates(text: str, expected: dt.date | None) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("size", [4, 7, 64, 1 << 20])  # 16 × size above the longest record
+def test_record_chunks_end_where_records_end(size: int) -> None:
+    data = (ROWS * 20 + '3,"引用符""の中の,と\n",最後').encode("cp932")
+    pieces = list(csvfile.record_chunks(io.BytesIO(data), size))
+    assert b"".join(pieces) == data
+    rows = [cells for piece in pieces for _, cells in stream_records(io.BytesIO(piece), "cp932")]
+    assert rows == [cells for _, cells in stream_records(io.BytesIO(data), "cp932")]  # each piece parses alone
+    assert all(piece.endswith(b"\n") for piece in pieces[:-1])
+
+
+def test_broken_quotes_give_the_rest_whole_and_its_reader_says_so() -> None:
+    data = ('1,"never closed\r\n' + "2,b\r\n" * 100).encode()
+    pieces = list(csvfile.record_chunks(io.BytesIO(data), 16))
+    assert len(pieces[0]) >= 16 * 16  # no record end found within 16 × size
+    assert b"".join(pieces) == data
+    with pytest.raises(csvfile.Unreadable) as caught:
+        list(stream_records(io.BytesIO(pieces[0]), "utf-8"))
+    assert caught.value.after(10).message_en == f"Row {caught.value.row + 10}: not valid CSV (check the quotes)."
+
+
+def test_first_record_keeps_a_quoted_line_break_in_the_header() -> None:
+    assert csvfile.first_record(b'"a\r\nb",c\r\n1,2\r\n') == (b'"a\r\nb",c\r\n', b"1,2\r\n")
+    assert csvfile.first_record(b"a,b") == (b"a,b", b"")

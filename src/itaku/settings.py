@@ -18,6 +18,10 @@ SECRET_KEY = secret_from_env_or_file("ITAKU_SECRET_KEY", VAR_DIR / "secret_key",
 # The vault's master key (issue 4 uses it); generated with the secret key so a fresh installation has both.
 VAULT_MASTER_KEY_FILE = Path(os.environ.get("ITAKU_VAULT_MASTER_KEY_FILE", VAR_DIR / "vault_master_key"))
 VAULT_MASTER_KEY = secret_from_env_or_file("ITAKU_VAULT_MASTER_KEY", VAULT_MASTER_KEY_FILE, 32)
+# Worker processes that check and seal a large import beside the process that writes it (0: none).
+VAULT_IMPORT_WORKERS = env_int("ITAKU_VAULT_IMPORT_WORKERS", min(len(os.sched_getaffinity(0)), 4))
+if not 0 <= VAULT_IMPORT_WORKERS <= 64:
+    raise ConfigError(f"ITAKU_VAULT_IMPORT_WORKERS={VAULT_IMPORT_WORKERS}: expected 0 to 64")
 
 ALLOWED_HOSTS = env_list("ITAKU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("ITAKU_CSRF_TRUSTED_ORIGINS", [])

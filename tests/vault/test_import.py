@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 from io import StringIO
 from pathlib import Path
@@ -13,7 +12,7 @@ from django.db import connection
 
 from itaku.ledger.models import Event
 from itaku.lib.errors import UserError
-from itaku.vault import crypto, services
+from itaku.vault import crypto, sealing
 from itaku.vault.collection import publish_notice, records_accounted
 from itaku.vault.models import Dataset, ImportRun, IndexEntry, Record
 from itaku.vault.services import FieldSpec, create_dataset, import_file, read_record
@@ -116,15 +115,13 @@ class ImportTests(ContractTestCase):
 
     def test_index_entries_without_their_record_stop_the_import(self) -> None:
         """The database checks no foreign key of an entry: the import's own check at its end does."""
-        name = "_postgres_writer" if connection.vendor == "postgresql" else "_sqlite_writer"
-        real = getattr(services, name)
+        rows = sealing.PostgresRows if connection.vendor == "postgresql" else sealing.SQLiteRows
+        real = rows.pack
 
-        @contextlib.contextmanager
-        def misnumbering(same):
-            with real(same) as (prepare, send):
-                yield (lambda batch: prepare((batch[0], [(f, v, r + 10**9, t) for f, v, r, t in batch[1]]))), send
+        def misnumbering(self, records, entries):
+            return real(self, records, [(f, v, r + 10**9, t) for f, v, r, t in entries])
 
-        with mock.patch.object(services, name, misnumbering), self.assertRaises(RuntimeError):
+        with mock.patch.object(rows, "pack", misnumbering), self.assertRaises(RuntimeError):
             import_file(self.world.responsible, self.dataset, io.BytesIO(csv_bytes(3)))
         self.assertFalse(Record.objects.exists())
         self.assertFalse(IndexEntry.objects.exists())

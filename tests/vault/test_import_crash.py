@@ -68,6 +68,7 @@ class ThrowawayDatabase:
 
     def __init__(self, var: Path) -> None:
         self.env = {**os.environ, "ITAKU_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "itaku.settings",
+                    "ITAKU_VAULT_IMPORT_WORKERS": "2",
                     "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         self.postgres = urlsplit(os.environ.get("ITAKU_DATABASE_URL", "")).scheme.startswith("postgres")
         self.sqlite_file = var / "itaku.sqlite3"
@@ -119,6 +120,19 @@ class ThrowawayDatabase:
             self.admin.close()
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 class KilledImportTests(SimpleTestCase):
     def test_sigkill_while_writing_leaves_no_record_and_an_intact_ledger(self) -> None:
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
@@ -140,9 +154,15 @@ class KilledImportTests(SimpleTestCase):
                           f"{child.stderr.read().decode()[-2000:]}")
             self.assertLess(time.monotonic(), deadline, "the import was never seen writing records")
             time.sleep(0.05)
+        workers = children(child.pid)
+        self.assertEqual(len(workers), 2, "the import's sealing workers")  # ITAKU_VAULT_IMPORT_WORKERS below
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)
         self.assertEqual(child.returncode, -signal.SIGKILL, "the import finished before it was killed")
+        deadline = time.monotonic() + 10
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):  # each meets the end of its pipe
+            self.assertLess(time.monotonic(), deadline, "a sealing worker outlived its import")
+            time.sleep(0.05)
 
         left = database.python("from tests.vault.test_import_crash import inspect; inspect()")
         self.assertEqual({key: left[key] for key in ("records", "index_entries", "import_runs", "imported_events")},

@@ -131,10 +131,30 @@ def _split(data: bytes, codec: str) -> Iterator[str]:
         yield last
 
 
+class Unreadable(UserError):
+    """The file stops being readable at `row`: bytes that are not its encoding (`label`), or broken quotes."""
+
+    def __init__(self, row: int, label: str | None) -> None:
+        self.row, self.label = row, label
+        if label is None:
+            super().__init__(f"{row}行目: CSVとして読めません（引用符の対応を確認してください）。",
+                             f"Row {row}: not valid CSV (check the quotes).")
+        else:
+            super().__init__(f"{row}行目: {label} として読めない文字があります（文字コードが混在しています）。",
+                             f"Row {row}: bytes that are not {label} (mixed encodings).")
+
+    def __reduce__(self) -> tuple[type, tuple[int, str | None]]:
+        return type(self), (self.row, self.label)
+
+    def after(self, rows: int) -> Unreadable:
+        """The same problem in a file that has `rows` more rows before this part of it."""
+        return Unreadable(self.row + rows, self.label)
+
+
 def stream_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(row as Excel numbers it, cells) for every record of a binary stream, decoded as it is read.
 
-    Raises UserError naming the row when the bytes stop being `encoding` (a file of mixed encodings) or the
+    Raises Unreadable naming the row when the bytes stop being `encoding` (a file of mixed encodings) or the
     CSV quoting is broken; the caller's transaction then keeps nothing of the file.
     """
     reader = csv.reader(_decoded_lines(stream, encoding), strict=True)
@@ -143,12 +163,53 @@ def stream_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[
         for row, record in enumerate(reader, start=1):
             yield row, record
     except UnicodeDecodeError:
-        label = ENCODING_LABELS.get(encoding, encoding)
-        raise UserError(f"{row + 1}行目: {label} として読めない文字があります（文字コードが混在しています）。",
-                        f"Row {row + 1}: bytes that are not {label} (mixed encodings).") from None
+        raise Unreadable(row + 1, ENCODING_LABELS.get(encoding, encoding)) from None
     except csv.Error:
-        raise UserError(f"{row + 1}行目: CSVとして読めません（引用符の対応を確認してください）。",
-                        f"Row {row + 1}: not valid CSV (check the quotes).") from None
+        raise Unreadable(row + 1, None) from None
+
+
+def record_chunks(stream: BinaryIO, size: int) -> Iterator[bytes]:
+    """The rest of `stream` in pieces of about `size` bytes, each ending where a record ends (a newline
+    outside quotes), so that each piece parses on its own and several can be read at once.
+
+    Safe in CP932 and UTF-8: neither has b'"' or b"\n" inside a character. A piece that reaches 16 × `size`
+    without such a newline is given whole: no record is that long, so its quotes are broken, and its reader
+    says so at its row.
+    """
+    rest = b""
+    while data := stream.read(size):
+        data = rest + data if rest else data
+        cut = _last_record_end(data)
+        if not cut and len(data) < 16 * size:
+            rest = data
+            continue
+        cut = cut or len(data)
+        rest = data[cut:]
+        yield data[:cut]
+    if rest:
+        yield rest
+
+
+def first_record(data: bytes) -> tuple[bytes, bytes]:
+    """`data` cut after its first record (the header), and the rest."""
+    start = quotes = 0
+    while (newline := data.find(b"\n", start)) >= 0:
+        quotes += data.count(b'"', start, newline)
+        if quotes % 2 == 0:
+            return data[:newline + 1], data[newline + 1:]
+        start = newline + 1
+    return data, b""
+
+
+def _last_record_end(data: bytes) -> int:
+    """Just past the last newline of `data` outside quotes (an even number of quotes before it), or 0."""
+    end, before = len(data), data.count(b'"')
+    while (newline := data.rfind(b"\n", 0, end)) >= 0:
+        before -= data.count(b'"', newline, end)
+        if before % 2 == 0:
+            return newline + 1
+        end = newline
+    return 0
 
 
 @dataclass(frozen=True)

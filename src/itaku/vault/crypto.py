@@ -361,12 +361,15 @@ def rewrap(keys: WrappedKeys, old: MasterKeyProvider, new: MasterKeyProvider) ->
     )
 
 
+def unwrap_dataset(keys: WrappedKeys, master: MasterKeyProvider) -> tuple[bytes, bytes]:
+    """A dataset's data key and blind-index key, unwrapped (for an import's sealing workers)."""
+    return master.unwrap(keys.data_key, purpose="data"), master.unwrap(keys.index_key, purpose="index")
+
+
 def open_dataset(keys: WrappedKeys, master: MasterKeyProvider, *, index_bits: int) -> tuple[FieldCipher, BlindIndex]:
     """Unwrap a dataset's keys into its field cipher and blind index."""
-    return (
-        FieldCipher(master.unwrap(keys.data_key, purpose="data")),
-        BlindIndex(master.unwrap(keys.index_key, purpose="index"), bits=index_bits),
-    )
+    data_key, index_key = unwrap_dataset(keys, master)
+    return FieldCipher(data_key), BlindIndex(index_key, bits=index_bits)
 
 
 class FieldCipher:
@@ -587,10 +590,8 @@ class BlindIndex:
         """The index of `value` in `field` and its probe (what `tags` binds to each record), or None."""
         return self.keyed_field(field)(value)
 
-    def keyed_field(self, field: int, *, remember: int = 0) -> Callable[[str], tuple[int, bytes] | None]:
-        """`keyed` for one field, its id hashed in once: an import indexes a field's million values. With
-        `remember`, the results for up to that many values are kept as long as the function lives, so a value
-        that recurs in a file (a common surname's reading, a common name) is normalised and hashed once."""
+    def keyed_field(self, field: int) -> Callable[[str], tuple[int, bytes] | None]:
+        """`keyed` for one field, its id hashed in once: an import indexes a field's million values."""
         try:
             field_id = _U64.pack(field)
         except struct.error:
@@ -610,19 +611,29 @@ class BlindIndex:
             digest = outer.digest()
             return unpack(digest)[0] >> shift, digest[_PROBE]
 
-        if not remember:
-            return index
-        seen: dict[str, tuple[int, bytes] | None] = {}
+        return index
 
-        def remembered(value: str) -> tuple[int, bytes] | None:
-            if value in seen:
-                return seen[value]
-            found = index(value)
-            if len(seen) < remember:
-                seen[value] = found
+    def keyed_column(self, field: int, *, remember: int) -> Callable[[Sequence[str]], list[tuple[int, bytes] | None]]:
+        """`keyed_field` over a column of values (an import's batch), remembering the results for up to
+        `remember` values as long as the function lives: a value that recurs in a file (a common surname's
+        reading, a common name) is normalised and hashed once, and the values seen before are looked up in
+        one C loop."""
+        index, seen = self.keyed_field(field), {}
+        unseen = object()
+
+        def column(values: Sequence[str]) -> list[tuple[int, bytes] | None]:
+            found = list(map(seen.get, values, itertools.repeat(unseen)))
+            for at in [at for at, each in enumerate(found) if each is unseen]:
+                value = values[at]
+                each = seen.get(value, unseen)
+                if each is unseen:
+                    each = index(value)
+                    if len(seen) < remember:
+                        seen[value] = each
+                found[at] = each
             return found
 
-        return remembered
+        return column
 
     def tags(self, probes: Sequence[bytes], records: Sequence[int]) -> list[int]:
         """The match tag of each (probe, record): AES-256 under a key derived from the index key, over the

@@ -10,7 +10,9 @@ interrupted import leaves no record behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import io
 import itertools
 import queue
 import sqlite3
@@ -28,9 +30,19 @@ from django.utils import timezone
 
 from itaku.contracts.models import Contract
 from itaku.ledger.services import record
-from itaku.lib.csvfile import ENCODING_LABELS, MAX_ERRORS, SNIFF_BYTES, RowError, sniff, stream_records
+from itaku.lib.csvfile import (
+    ENCODING_LABELS,
+    MAX_ERRORS,
+    SNIFF_BYTES,
+    RowError,
+    Unreadable,
+    first_record,
+    record_chunks,
+    sniff,
+    stream_records,
+)
 from itaku.lib.errors import UserError
-from itaku.vault import crypto, values
+from itaku.vault import crypto, sealing
 from itaku.vault.models import Dataset, Field, ImportRun, Purpose, PurposeNotice, Record
 
 BATCH = 5000
@@ -133,61 +145,6 @@ def _columns(header: list[str], fields: list[Field], report: ImportReport) -> li
     return columns if report.ok else None
 
 
-def _rows(stream: BinaryIO, report: ImportReport) -> Iterator[tuple[int, list[str]]]:
-    stream.seek(0)
-    head = stream.read(SNIFF_BYTES)
-    stream.seek(0)
-    if not head.strip():
-        raise UserError("ファイルが空です。", "The file is empty.")
-    report.encoding = report.encoding or sniff(head)
-    return stream_records(stream, report.encoding)
-
-
-def _checked_rows(fields: list[Field], stream: BinaryIO, report: ImportReport) -> Iterator[list[str]]:
-    """The rows that fit the declaration, each as the declared fields' values in their order.
-
-    A row that does not fit is counted in `report`, named by row and column, and left out; so is a problem
-    of the file itself (mixed encodings, broken quotes), after which nothing more is read. Raises UserError
-    only for an empty file, before anything is yielded.
-    """
-    rows = _rows(stream, report)
-    try:
-        first = next(rows, None)
-        if first is None:
-            raise UserError("ファイルが空です。", "The file is empty.")
-        columns = _columns(first[1], fields, report)
-        if columns is None:
-            return
-        report.columns = columns
-        width = len(columns)
-        column_of = {c.pk: i for i, c in enumerate(columns)}
-        # For each declared field, the file's column that holds it (None: an optional field left out).
-        take = [column_of.get(f.pk) for f in fields]
-        as_is = take == list(range(width))  # the file's columns are the declaration's, in order
-        checks = [values.checker(c.kind, required=c.required, max_length=c.max_length) for c in columns]
-        names = [c.name for c in columns]
-        for row, cells in rows:
-            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank line, as Excel leaves
-                continue
-            report.rows += 1
-            if len(cells) != width:
-                report.add(RowError(row, None, f"列の数が見出しと違います（{len(cells)}列、見出しは{width}列）。",
-                                    f"{len(cells)} columns where the header has {width}."))
-                continue
-            reasons = [check(cell) for check, cell in zip(checks, cells)]  # noqa: B905 (the width is checked above)
-            if reasons.count(None) == width:
-                yield cells if as_is else ["" if i is None else cells[i] for i in take]
-                continue
-            for name, reason in zip(names, reasons, strict=True):
-                if reason is not None:
-                    report.add(RowError(row, name, *reason))
-    except UserError as error:
-        report.add(RowError(None, None, error.message_ja, error.message_en))
-        return
-    if report.rows == 0 and report.ok:
-        report.add(RowError(None, None, "データ行がありません。", "The file has no data rows."))
-
-
 def _ids() -> Iterator[int]:
     """Ids for records before their rows exist: the associated data of each ciphertext names its row.
 
@@ -214,21 +171,12 @@ def _ids() -> Iterator[int]:
                 yield from range(low, high + 1)
 
 
-_RECORD_COLUMNS = ("vault_record (id, dataset_id, ciphertext, schema_version, channel, notice_id, import_run_id,"
-                   " created)")
-_ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id, tag)"
-_ROWS_PER_INSERT = 2 * BATCH  # a batch's records in one INSERT, its index entries in another
+_ROWS_PER_INSERT = 1000  # rows a multi-row INSERT: a piece's ~4,000 records and ~8,000 index entries in few statements
 _SQLITE_CACHE_KIB = -65536  # PRAGMA cache_size, in KiB when negative: 64 MB, whatever the size of the file
-# PostgreSQL's binary COPY format: signature, flags, header extension; then per row the number of columns
-# and each value as its length and bytes (bigint 8, integer 4, timestamptz µs since 2000 in 8); then -1.
-_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-_COPY_TRAILER = b"\xff\xff"
-_COPY_RECORD = struct.Struct("!hiqiqi")  # 8 columns; id; dataset; the ciphertext's length, its bytes after
-_COPY_ENTRY = struct.Struct("!hiqiqiqiqiq")  # 5 columns: dataset, field, value, record, tag
 _POSTGRES_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-
-# A sealed batch: [(record id, ciphertext)], [(field id, index value, record id, match tag)].
-_Batch = tuple[list[tuple[int, bytes]], list[tuple[int, int, int, int]]]
+# A file shorter is sealed in the import's own process (a worker takes ~0.1 s to start, the import of 1 MB
+# ~0.2 s); the file's first SNIFF_BYTES tell.
+WORKERS_FROM_BYTES = SNIFF_BYTES
 
 
 @dataclass(frozen=True)
@@ -243,9 +191,9 @@ class _Same:
     created: dt.datetime
 
 
-# A writer: `prepare` turns a sealed batch into what `send` gives the database. The caller's thread
-# prepares (Python's work, under the GIL); the writer's thread sends (mostly the database's work, without it).
-_Writer = tuple[Callable[[_Batch], Any], Callable[[Any], None]]
+# A writer: how the sealers pack a batch (`sealing.SQLiteRows` or `PostgresRows`) and `send`, which gives
+# the database what they packed, on the writer's thread (mostly the database's work, without the GIL).
+_Writer = tuple[sealing.SQLiteRows | sealing.PostgresRows, Callable[[Any], None]]
 
 
 @contextlib.contextmanager
@@ -259,36 +207,18 @@ def _sqlite_writer(same: _Same) -> Iterator[_Writer]:
     default 2 MB, a million records take half as long again, their pages spilled to the log and read back.
     """
     raw = connection.connection
-    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    dataset_id = same.dataset
     shared = (same.version, same.channel, same.notice, same.run, connection.ops.adapt_datetimefield_value(same.created))
+    rows = sealing.SQLiteRows(same.dataset, shared, raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER),
+                              _ROWS_PER_INSERT)
 
-    def statements(table: str, width: int, params: list[Any]) -> Iterator[tuple[str, list[Any]]]:
-        step = min(_ROWS_PER_INSERT, limit // width) * width
-        row = "(" + ", ".join("?" * width) + ")"
-        for start in range(0, len(params), step):
-            chunk = params[start:start + step]
-            yield f"INSERT INTO {table} VALUES " + ", ".join([row] * (len(chunk) // width)), chunk  # noqa: S608
-
-    def prepare(batch: _Batch) -> list[tuple[str, list[Any]]]:
-        records, entries = batch
-        params: list[Any] = []
-        for record_id, blob in records:
-            params += (record_id, dataset_id, blob, *shared)
-        out = list(statements(_RECORD_COLUMNS, 8, params))
-        params = []
-        for field_id, value, record_id, tag in entries:
-            params += (dataset_id, field_id, value, record_id, tag)
-        return out + list(statements(_ENTRY_COLUMNS, 5, params))
-
-    def send(prepared: list[tuple[str, list[Any]]]) -> None:
-        for sql, params in prepared:
-            raw.execute(sql, params)
+    def send(prepared: list[tuple[str, list[Any], bool]]) -> None:
+        for sql, params, many in prepared:
+            (raw.executemany if many else raw.execute)(sql, params)
 
     (cache_size,) = raw.execute("PRAGMA cache_size").fetchone()
     raw.execute(f"PRAGMA cache_size = {_SQLITE_CACHE_KIB}")
     try:
-        yield prepare, send
+        yield rows, send
     finally:
         raw.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
@@ -296,33 +226,18 @@ def _sqlite_writer(same: _Same) -> Iterator[_Writer]:
 @contextlib.contextmanager
 def _postgres_writer(same: _Same) -> Iterator[_Writer]:
     """Binary COPY through psycopg on the import's own connection: bytea goes as bytes, not as hex text. The
-    rows are packed here (struct) and sent whole, so that the writer's thread needs the GIL for no row."""
+    rows are packed by the sealers and sent whole, so that the writer's thread needs the GIL for no row."""
     raw = connection.connection
-    dataset_id = same.dataset
     channel = same.channel.encode()
     microseconds = (same.created - _POSTGRES_EPOCH) // dt.timedelta(microseconds=1)
-    # After the ciphertext, the same for every row: schema version, channel, notice (or NULL), import, created.
-    record_end = b"".join([
+    rows = sealing.PostgresRows(same.dataset, b"".join([
         struct.pack("!ii", 4, same.version), struct.pack("!i", len(channel)), channel,
         struct.pack("!i", -1) if same.notice is None else struct.pack("!iq", 8, same.notice),
-        struct.pack("!iqiq", 8, same.run, 8, microseconds)])
-    pack_record, pack_entry = _COPY_RECORD.pack, _COPY_ENTRY.pack
-
-    def prepare(batch: _Batch) -> tuple[bytes, bytes]:
-        records, entries = batch
-        parts = [_COPY_HEADER]
-        for record_id, blob in records:
-            parts += (pack_record(8, 8, record_id, 8, dataset_id, len(blob)), blob, record_end)
-        parts.append(_COPY_TRAILER)
-        rows = [_COPY_HEADER]
-        rows += [pack_entry(5, 8, dataset_id, 8, field_id, 8, value, 8, record_id, 8, tag)
-                 for field_id, value, record_id, tag in entries]
-        rows.append(_COPY_TRAILER)
-        return b"".join(parts), b"".join(rows)
+        struct.pack("!iqiq", 8, same.run, 8, microseconds)]))
 
     def send(prepared: tuple[bytes, bytes]) -> None:
         with raw.cursor() as cursor:
-            for table, data in zip((_RECORD_COLUMNS, _ENTRY_COLUMNS), prepared, strict=True):
+            for table, data in zip((sealing.RECORD_COLUMNS, sealing.ENTRY_COLUMNS), prepared, strict=True):
                 with cursor.copy(f"COPY {table} FROM STDIN (FORMAT BINARY)") as copy:
                     copy.write(data)
 
@@ -332,7 +247,7 @@ def _postgres_writer(same: _Same) -> Iterator[_Writer]:
     # (After an error the transaction is rolled back, and the setting with it.)
     with raw.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    yield prepare, send
+    yield rows, send
     with raw.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -378,48 +293,93 @@ def _in_background(send: Callable[[Any], None]) -> Iterator[Callable[[Any], None
         raise failed[0]
 
 
-def _write(dataset: Dataset, fields: list[Field], run: ImportRun, rows: Iterator[list[str]],
-           report: ImportReport) -> None:
-    """Seal each row, index its searchable values, and write them in batches while no row has failed.
+def _header(stream: BinaryIO, fields: list[Field], report: ImportReport) -> tuple[Iterator[bytes], bool] | None:
+    """The file's header matched to the declaration (article 6: an undeclared column refuses the file); then
+    the rest of the file in pieces that end at record boundaries, and whether the file is large enough for
+    workers; None when the header is refused."""
+    stream.seek(0)
+    head = stream.read(SNIFF_BYTES)
+    if not head.strip():
+        raise UserError("ファイルが空です。", "The file is empty.")
+    stream.seek(0)
+    report.encoding = report.encoding or sniff(head)
+    pieces = record_chunks(stream, sealing.CHUNK_BYTES)
+    header, rest = first_record(next(pieces))
+    try:
+        cells = next(stream_records(io.BytesIO(header), report.encoding))[1]
+    except Unreadable as error:
+        report.add(RowError(None, None, error.message_ja, error.message_en))
+        return None
+    columns = _columns(cells, fields, report)
+    if columns is None:
+        return None
+    report.columns = columns
+    return itertools.chain([rest] if rest else [], pieces), len(head) >= WORKERS_FROM_BYTES
 
-    The loop touches only local names and plain tuples (no model objects, no attribute lookups per value);
-    a writer thread inserts one batch while the next is checked and sealed (SQLite: multi-row INSERTs,
-    PostgreSQL: binary COPY). After the first problem the rest of the file is only checked.
+
+def _pass(dataset: Dataset, fields: list[Field], stream: BinaryIO, report: ImportReport,
+          run: ImportRun | None = None) -> None:
+    """One pass over the file: every row checked and (with `run`, while no row has failed) sealed, indexed
+    and written in this transaction; without `run` (a dry run) only checked.
+
+    The pieces of the file go to sealers (`sealing`: in worker processes for a large file) with the record ids
+    they may use; what comes back is counted into `report` in the file's order and handed to a writer
+    thread (SQLite: multi-row INSERTs, PostgreSQL: binary COPY) that inserts one batch while the next is
+    sealed. After the first problem the rest of the file is only checked; after a problem of the file itself
+    (mixed encodings, broken quotes) nothing more is read.
     """
-    cipher, index = open_keys(dataset)
-    searchable = [(i, f.pk, index.keyed_field(f.pk, remember=_REMEMBERED_VALUES))
-                  for i, f in enumerate(fields) if f.searchable]
-    seal, tags = cipher.seal_records, index.tags
-    dataset_id, version = dataset.pk, dataset.schema_version
-    writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
-    ids = _ids()
-    first: list[int] = []  # the import's first record id: every later one is higher
+    found = _header(stream, fields, report)
+    if found is None:
+        return
+    pieces, large = found
+    columns = report.columns
+    column_of = {c.pk: i for i, c in enumerate(columns)}
+    take = tuple(column_of.get(f.pk) for f in fields)  # for each declared field, the file's column (None: left out)
+    keys = None
+    if run is not None:
+        keys = (*crypto.unwrap_dataset(_wrapped(dataset), master_keys()), dataset.index_bits)
+    with contextlib.ExitStack() as stack:
+        rows, write = None, None
+        if run is not None:
+            writer = _postgres_writer if connection.vendor == "postgresql" else _sqlite_writer
+            rows, send = stack.enter_context(writer(_Same(dataset.pk, dataset.schema_version, run.channel,
+                                                           run.notice_id, run.pk, timezone.now())))
+            write = stack.enter_context(_in_background(send))
+        plan = sealing.Plan(
+            encoding="utf-8" if report.encoding == "utf-8-sig" else report.encoding,
+            columns=tuple(sealing.Column(c.name, c.kind, c.required, c.max_length) for c in columns),
+            take=None if take == tuple(range(len(columns))) else take,
+            searchable=tuple((i, f.pk) for i, f in enumerate(fields) if f.searchable),
+            dataset=dataset.pk, version=dataset.schema_version, keys=keys, rows=rows, remember=_REMEMBERED_VALUES)
+        ids = _ids() if run is not None else None
+        first: list[int] = []  # the import's first record id: every later one is higher
 
-    def sealed(batch: list[list[str]]) -> _Batch:
-        numbers = list(itertools.islice(ids, len(batch)))
-        first[:] = first or numbers[:1]
-        keyed: list[tuple[int, int, bytes, int]] = []  # field, index value, probe, record
-        add_entry = keyed.append
-        for cells, record_id in zip(batch, numbers, strict=True):
-            for at, field_id, keyed_of in searchable:
-                found = keyed_of(cells[at])
-                if found is not None:
-                    add_entry((field_id, *found, record_id))
-        report.imported += len(batch)
-        blobs = seal(batch, dataset=dataset_id, records=numbers, version=version)
-        tagged = tags([entry[2] for entry in keyed], [entry[3] for entry in keyed])
-        # In index order: the database then inserts each batch's entries for a value into the same leaf of
-        # the lookup index, one after the other, instead of all over it (SQLite: half the writer's time).
-        entries = sorted([(f, value, r, tag) for (f, value, _, r), tag in zip(keyed, tagged, strict=True)])
-        return list(zip(numbers, blobs, strict=True)), entries
+        def jobs() -> Iterator[tuple[bytes, list[int]]]:
+            for piece in pieces:
+                # At most one row per line: the ids of blank lines and of lines inside quotes go unused.
+                given = list(itertools.islice(ids, piece.count(b"\n") + 1)) if ids is not None else []
+                first[:] = first or given[:1]
+                yield piece, given
 
-    same = _Same(dataset_id, version, run.channel, run.notice_id, run.pk, timezone.now())
-    with writer(same) as (prepare, send), _in_background(send) as write:
-        while batch := list(itertools.islice(rows, BATCH)):
-            if report.ok:
-                write(prepare(sealed(batch)))
-    if report.ok and first:
-        _check_entries(dataset_id, first[0])
+        workers = settings.VAULT_IMPORT_WORKERS if large else 0
+        offset = 1  # rows before the piece: the header's
+        for piece in sealing.sealed(plan, jobs(), lambda: write is not None and report.ok, workers=workers):
+            report.rows += piece.rows
+            for error in piece.errors:
+                report.add(dataclasses.replace(error, row=error.row + offset) if error.row is not None else error)
+            report.error_count += piece.error_count - len(piece.errors)  # those past the piece's list
+            if piece.unreadable is not None:
+                moved = piece.unreadable.after(offset)
+                report.add(RowError(None, None, moved.message_ja, moved.message_en))
+                break
+            offset += piece.records
+            if write is not None and report.ok and piece.payload is not None:
+                write(piece.payload)
+                report.imported += piece.imported
+    if report.rows == 0 and report.ok:
+        report.add(RowError(None, None, "データ行がありません。", "The file has no data rows."))
+    if run is not None and report.ok and first:
+        _check_entries(dataset.pk, first[0])
 
 
 def _check_entries(dataset_id: int, first: int) -> None:
@@ -480,8 +440,7 @@ def import_file(
     fields = list(dataset.fields.order_by("position"))
     report = ImportReport()
     if dry_run:
-        for _ in _checked_rows(fields, stream, report):
-            pass
+        _pass(dataset, fields, stream, report)
         return report
     try:
         with transaction.atomic():
@@ -490,7 +449,7 @@ def import_file(
             dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
             _refuse_disposed(dataset)
             run = ImportRun.objects.create(dataset=dataset, started_by=by, encoding="", notice=notice, channel=channel)
-            _write(dataset, fields, run, _checked_rows(fields, stream, report), report)
+            _pass(dataset, fields, stream, report, run)
             if not report.ok:
                 raise _Refused
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.DONE, finished=timezone.now(),
@@ -510,13 +469,17 @@ def import_file(
     return report
 
 
-def open_keys(dataset: Dataset) -> tuple[crypto.FieldCipher, crypto.BlindIndex]:
-    """The dataset's cipher and blind index; refused once the dataset is disposed of (keys destroyed)."""
+def _wrapped(dataset: Dataset) -> crypto.WrappedKeys:
+    """The dataset's wrapped keys; refused once the dataset is disposed of (keys destroyed)."""
     if dataset.wrapped_data_key is None or dataset.wrapped_index_key is None:
         raise UserError("廃棄済みの個人情報ファイルです（鍵は消去されています）。",
                         "The dataset has been disposed of; its keys are destroyed.")
-    return crypto.open_dataset(crypto.WrappedKeys(dataset.wrapped_data_key, dataset.wrapped_index_key),
-                               master_keys(), index_bits=dataset.index_bits)
+    return crypto.WrappedKeys(dataset.wrapped_data_key, dataset.wrapped_index_key)
+
+
+def open_keys(dataset: Dataset) -> tuple[crypto.FieldCipher, crypto.BlindIndex]:
+    """The dataset's cipher and blind index; refused once the dataset is disposed of (keys destroyed)."""
+    return crypto.open_dataset(_wrapped(dataset), master_keys(), index_bits=dataset.index_bits)
 
 
 _IDS_PER_QUERY = 1000  # records asked by id at a time: under every database's limit of parameters
