@@ -124,6 +124,7 @@ def child_ours(csv_path: Path, rows: int, profile: Path | None) -> dict:
     cpu = cpu_seconds() - cpu_before
     if profiler:
         profiler.disable()
+        Path(profile).parent.mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(profile)
     peak = peak_rss_mb()
     if not report.ok or report.imported != rows:

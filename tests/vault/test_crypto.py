@@ -558,8 +558,10 @@ def test_crypto_erase_destroying_the_dataset_keys_leaves_nothing_readable() -> N
         FieldCipher(derived).decrypt(blob, dataset=9, record=1, field=1)
 
 
-def test_the_layer_is_framework_free() -> None:
-    """The encryption layer imports no Django: it can be loaded, reviewed and benchmarked on its own."""
-    code = "import sys, itaku.vault.crypto; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+@pytest.mark.parametrize("module", ["itaku.vault.crypto", "itaku.vault.sealing"])
+def test_the_layer_is_framework_free(module: str) -> None:
+    """The encryption layer and the import's sealing (its workers' code) import no Django: they can be loaded,
+    reviewed and benchmarked on their own, and a worker starts without the framework."""
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.strip() == "[]"
