@@ -42,6 +42,7 @@ def fill(dataset: object, count: int) -> int:
     from django.utils import timezone
 
     from itaku.portal.juki import rows
+    from itaku.vault.sealing import postings
     from itaku.vault.services import open_keys
 
     cipher, index = open_keys(dataset)
@@ -61,16 +62,24 @@ def fill(dataset: object, count: int) -> int:
                               " FROM STDIN") as copy:
                     for row in records:
                         copy.write_row(row)
-                with raw.copy("COPY vault_indexentry (dataset_id, field_id, value, record_id) FROM STDIN") as copy:
-                    for row in entries:
+                with raw.copy("COPY vault_indexentry (dataset_id, field_id, value, postings) FROM STDIN") as copy:
+                    for row in gathered():
                         copy.write_row(row)
             else:
                 cursor.executemany("INSERT INTO vault_record (id, dataset_id, ciphertext, schema_version, channel,"
                                    " created) VALUES (%s, %s, %s, %s, %s, %s)", records)
-                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id, tag)"
-                                   " VALUES (%s, %s, %s, %s, %s)", entries)
+                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, postings)"
+                                   " VALUES (%s, %s, %s, %s)", list(gathered()))
             records.clear()
             entries.clear()
+
+        def gathered() -> list[tuple[int, int, int, bytes]]:
+            """One entry per field and value of the batch, as the import writes them."""
+            groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
+            for field_id, value, record_id, tag in entries:
+                groups.setdefault((field_id, value), []).append((record_id, tag))
+            return [(dataset.pk, field_id, value, postings([r for r, _ in pairs], [t for _, t in pairs]))
+                    for (field_id, value), pairs in groups.items()]
 
         for values in rows(count):
             record_id = next_id
@@ -79,11 +88,12 @@ def fill(dataset: object, count: int) -> int:
             records.append((record_id, dataset.pk, blob, dataset.schema_version, "", now))
             for position, field_id in searchable:
                 value, probe = index.keyed(values[position], field=field_id)
-                entries.append((dataset.pk, field_id, value, record_id, index.tags([probe], [record_id])[0]))
-            entries_written += len(searchable)
+                entries.append((field_id, value, record_id, index.tags([probe], [record_id])[0]))
             if len(records) >= BATCH:
+                entries_written += len(gathered())
                 flush()
         if records:
+            entries_written += len(gathered())
             flush()
         if connection.vendor == "postgresql":
             cursor.execute("SELECT setval(pg_get_serial_sequence('vault_record', 'id'), %s)", [next_id - 1])

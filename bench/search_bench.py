@@ -15,8 +15,8 @@ by `vault.services.import_file`, as a city's export would be. Then, in the same 
                  index value still has its candidates);
   lookup alone   the same queries through the lookup the search makes (keys, blind index, tags, matches
                  decrypted and compared), without the gate, the limit and the ledger event;
-  indexed SELECT the candidates' index entries (record id, tag) by the index value, in plain SQL: the floor of
-                 any lookup by this index, nothing compared or decrypted.
+  indexed SELECT the candidates' index entries (their postings: record ids and tags) by the index value,
+                 in plain SQL: the floor of any lookup by this index, nothing compared or decrypted.
 One JSON line per figure on stdout (median and p95 of wall time, median CPU time), a summary on stderr.
 """
 
@@ -91,6 +91,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
     from itaku.portal import juki
     from itaku.vault import access
     from itaku.vault.models import Dataset, Purpose
+    from itaku.vault.sealing import POSTING
     from itaku.vault.services import import_file, open_keys
 
     where = {"database": connection.vendor, "records": count}
@@ -117,7 +118,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
     warm = [asked[i * len(asked) // WARM_UP] for i in range(WARM_UP)]
 
     _, index = open_keys(dataset)
-    select = "SELECT record_id, tag FROM vault_indexentry WHERE dataset_id = %s AND field_id = %s AND value = %s"
+    select = "SELECT postings FROM vault_indexentry WHERE dataset_id = %s AND field_id = %s AND value = %s"
 
     def plain(name: str, value: str) -> list:
         field = fields[name]
@@ -136,7 +137,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
         lookup(name, value)
         ours(name, value)
     figures = {}
-    candidates = matches = 0
+    candidates = matches = entries = 0
     for label, function in ((SELECT, plain), (LOOKUP, lookup), (OURS, ours)):
         walls: list[float] = []
         cpus: list[float] = []
@@ -148,8 +149,9 @@ def run(count: int, searches: int, profile: str | None) -> None:
             profiler.enable()
         for name, value in asked:
             found = timed(function, (name, value), walls, cpus)
-            if label == SELECT:
-                candidates += len(found)
+            if label == SELECT:  # each entry's postings: 16 bytes a record
+                entries += len(found)
+                candidates += sum(len(blob) for (blob,) in found) // POSTING.size
             elif label == OURS:
                 matches += len(found)
         if profiler:
@@ -165,6 +167,7 @@ def run(count: int, searches: int, profile: str | None) -> None:
     select_walls, _ = figures[SELECT]
     walls, cpus = figures[OURS]
     extra = {**where, "searches": len(asked), "candidates_per_search": round(candidates / len(asked)),
+             "index_entries_per_search": round(entries / len(asked)),
              "matches_per_search": round(matches / len(asked))}
     median = statistics.median(walls)
     for stat, value, base, other in (("median", median, statistics.median(base_walls),
@@ -179,7 +182,8 @@ def run(count: int, searches: int, profile: str | None) -> None:
     emit(f"{OURS} median CPU", round(statistics.median(cpus), 2), "ms", **extra,
          baseline_measure=f"{LOOKUP} median CPU", baseline_value=round(statistics.median(figures[LOOKUP][1]), 2))
     print(f"\n{connection.vendor}, {count:,} records, {len(asked)} searches "
-          f"(~{extra['candidates_per_search']:,} candidates, ~{extra['matches_per_search']:,} matches each):",
+          f"(~{extra['candidates_per_search']:,} candidates in ~{extra['index_entries_per_search']:,} index entries,"
+          f" ~{extra['matches_per_search']:,} matches each):",
           file=sys.stderr)
     for label, (label_walls, label_cpus) in figures.items():
         print(f"  {label:<55} median {statistics.median(label_walls):7.2f} ms  p95 "

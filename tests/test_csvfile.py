@@ -114,3 +114,24 @@ def test_broken_quotes_give_the_rest_whole_and_its_reader_says_so() -> None:
 def test_first_record_keeps_a_quoted_line_break_in_the_header() -> None:
     assert csvfile.first_record(b'"a\r\nb",c\r\n1,2\r\n') == (b'"a\r\nb",c\r\n', b"1,2\r\n")
     assert csvfile.first_record(b"a,b") == (b"a,b", b"")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp932"])
+def test_a_piece_reads_as_the_stream_does(encoding: str) -> None:
+    """Decoded at once and cut in C, a piece gives the records `stream_records` gives, quoted line breaks,
+    a lone carriage return inside quotes and a last line without its newline included."""
+    text = ROWS + '4,"改行\r\nの中",x\r\n5,"復帰\rだけ",y\n\r\n6,最後,改行なし'
+    data = text.encode(encoding)
+    assert csvfile.piece_records(data, encoding) == ([cells for _, cells in stream_records(io.BytesIO(data),
+                                                                                           encoding)], None)
+
+
+@pytest.mark.parametrize(("data", "before", "row", "label"), [
+    (("a,b\r\n" * 3).encode() + "髙橋,x\r\n".encode("cp932") + b"c,d\r\n", [["a", "b"]] * 3, 4, "UTF-8"),
+    (b'a,b\r\nc,d\r\ne,"never closed\r\nf,g\r\n', [["a", "b"], ["c", "d"]], 3, None),
+])
+def test_a_piece_that_stops_being_readable_keeps_the_rows_before(data: bytes, before: list, row: int,
+                                                                 label: str | None) -> None:
+    read, unreadable = csvfile.piece_records(data, "utf-8")
+    assert (read, unreadable.row, unreadable.label) == (before, row, label)
+    assert "髙橋" not in str(unreadable)

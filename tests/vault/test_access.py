@@ -12,7 +12,7 @@ from itaku.provisions.controls import State
 from itaku.vault import access, crypto
 from itaku.vault.models import Dataset, Purpose, Record
 from itaku.vault.services import create_dataset, import_file, read_record
-from tests.base import ContractTestCase
+from tests.base import ContractTestCase, LedgerTransactionTestCase
 from tests.people.helpers import INSIDE, OUTSIDE, make_eligible
 from tests.vault.test_import import FIELDS, HEADER, ROW
 
@@ -162,6 +162,7 @@ class MatchTagTests(VaultTestCase):
 
     def test_a_forged_tag_does_not_show_another_record(self) -> None:
         from itaku.vault.models import IndexEntry
+        from itaku.vault.sealing import postings
         from itaku.vault.services import open_keys
 
         sato = self._sato()
@@ -169,7 +170,8 @@ class MatchTagTests(VaultTestCase):
         _, index = open_keys(self.dataset)
         value, probe = index.keyed("佐藤太郎", field=self.name.pk)
         forged = index.tags([probe], [other.pk])[0]
-        IndexEntry.objects.filter(record=other, field=self.name).update(value=value, tag=forged)
+        IndexEntry.objects.create(dataset=self.dataset, field=self.name, value=value,
+                                  postings=postings([other.pk], [forged]))
         found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎")
         self.assertEqual([f.record for f in found], [sato.pk])
         event = Event.objects.filter(kind="data.searched").order_by("-seq").first()
@@ -177,32 +179,80 @@ class MatchTagTests(VaultTestCase):
 
     def test_a_damaged_tag_hides_its_record_and_shows_no_other(self) -> None:
         from itaku.vault.models import IndexEntry
+        from itaku.vault.sealing import postings, read_postings
 
         sato = self._sato()
-        entry = IndexEntry.objects.get(record=sato, field=self.name)
-        IndexEntry.objects.filter(pk=entry.pk).update(tag=entry.tag ^ 1)
+        for entry in IndexEntry.objects.filter(dataset=self.dataset, field=self.name):
+            pairs = read_postings(bytes(entry.postings))
+            if sato.pk in dict(pairs):
+                damaged = [(pk, tag ^ 1 if pk == sato.pk else tag) for pk, tag in pairs]
+                entry.postings = postings([pk for pk, _ in damaged], [tag for _, tag in damaged])
+                entry.save()
         found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎")
         self.assertEqual(found, [])
 
+    def test_a_cut_entry_stops_the_search_with_a_clear_error(self) -> None:
+        from itaku.vault.models import IndexEntry
 
-class MatchTagMigrationTests(VaultTestCase):
-    """Migration vault 0007 computes the tags of index entries written before tags existed."""
+        sato = self._sato()
+        for entry in IndexEntry.objects.filter(dataset=self.dataset, field=self.name):
+            entry.postings = bytes(entry.postings)[:-1]  # a posting's last byte lost: every later one shifted
+            entry.save()
+        with self.assertRaises(crypto.CryptoError) as caught:
+            access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎")
+        self.assertIn("An index entry's postings are damaged", str(caught.exception))
+        self.assertNotIn(str(sato.pk), str(caught.exception))
 
-    def test_the_migration_gives_every_entry_its_tag(self) -> None:
-        import importlib
-        from types import SimpleNamespace
+    def test_a_posting_of_a_record_that_does_not_exist_shows_nothing(self) -> None:
+        from itaku.vault.models import IndexEntry
+        from itaku.vault.sealing import postings
+        from itaku.vault.services import open_keys
 
-        from django.apps import apps
+        sato = self._sato()
+        _, index = open_keys(self.dataset)
+        value, probe = index.keyed("佐藤太郎", field=self.name.pk)
+        missing = Record.objects.order_by("-pk").first().pk + 1000
+        IndexEntry.objects.create(dataset=self.dataset, field=self.name, value=value,
+                                  postings=postings([missing], index.tags([probe], [missing])))
+        found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎")
+        self.assertEqual([f.record for f in found], [sato.pk])
+
+    def test_a_correction_moves_the_record_between_entries(self) -> None:
+        sato = self._sato()
+        values = access.view(self.world.worker, self.dataset, self.purpose, INSIDE, sato.pk).values
+        access.correct_record(self.world.worker, self.dataset, self.purpose, INSIDE, sato.pk,
+                              {**values, "氏名": "佐藤　次郎"})
+        search = access.search
+        self.assertEqual(search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎"), [])
+        found = search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤次郎")
+        self.assertEqual([f.record for f in found], [sato.pk])
+        from itaku.vault.models import IndexEntry
+        from itaku.vault.sealing import read_postings
+
+        naming = [entry.value for entry in IndexEntry.objects.filter(dataset=self.dataset, field=self.name)
+                  if sato.pk in dict(read_postings(bytes(entry.postings)))]
+        self.assertEqual(len(naming), 1)  # out of the old value's entry, in the new one's
+
+
+class PostingsMigrationTests(LedgerTransactionTestCase):
+    """Migration vault 0008 gathers the index entries of one record each into one per field and value."""
+
+    def test_the_entries_of_each_value_are_gathered_with_their_tags(self) -> None:
+        from django.core.management import call_command
         from django.db import connection
 
         from itaku.vault.models import IndexEntry
+        from itaku.vault.sealing import read_postings
 
-        expected = dict(IndexEntry.objects.values_list("pk", "tag"))
-        IndexEntry.objects.update(tag=0)
-        search = access.search  # tags all wrong: the record is no longer found
-        self.assertEqual(search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎"), [])
-        migration = importlib.import_module("itaku.vault.migrations.0007_index_match_tags")
-        migration._fill_tags(apps, SimpleNamespace(connection=connection))  # it asks the editor for its connection
-        self.assertEqual(dict(IndexEntry.objects.values_list("pk", "tag")), expected)
-        found = access.search(self.world.worker, self.dataset, self.purpose, INSIDE, self.name, "佐藤太郎")
-        self.assertEqual([f.values["氏名"] for f in found], ["佐藤　太郎"])
+        call_command("migrate", "vault", "0007", verbosity=0)
+        try:
+            with connection.cursor() as cursor:  # no constraints on these columns: no other rows needed
+                cursor.executemany(
+                    "INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id, tag)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    [(1, 2, 5, 11, 7), (1, 2, 5, 10, -3), (1, 3, 5, 10, 8), (2, 2, 5, 12, 9)])
+        finally:
+            call_command("migrate", "vault", verbosity=0)
+        found = {(e.dataset_id, e.field_id, e.value): read_postings(bytes(e.postings))
+                 for e in IndexEntry.objects.all()}
+        self.assertEqual(found, {(1, 2, 5): [(10, -3), (11, 7)], (1, 3, 5): [(10, 8)], (2, 2, 5): [(12, 9)]})

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -166,6 +167,25 @@ def stream_records(stream: BinaryIO, encoding: str) -> Iterator[tuple[int, list[
         raise Unreadable(row + 1, ENCODING_LABELS.get(encoding, encoding)) from None
     except csv.Error:
         raise Unreadable(row + 1, None) from None
+
+
+def piece_records(data: bytes, encoding: str) -> tuple[list[list[str]], Unreadable | None]:
+    """The records of a piece of a file (`record_chunks`; the record at index i is its row i + 1) and, when
+    the piece stops being readable, why and where, with the records before that point.
+
+    The piece is decoded at once and its lines cut at b"\n" in C, as `stream_records` reads them; only a
+    piece that does not decode or parse is read again by `stream_records`, to find the row.
+    """
+    try:
+        return list(csv.reader(io.StringIO(data.decode(encoding), newline="\n"), strict=True)), None
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    read: list[list[str]] = []
+    try:
+        read.extend(cells for _, cells in stream_records(io.BytesIO(data), encoding))
+    except Unreadable as error:
+        return read, error
+    return read, None
 
 
 def record_chunks(stream: BinaryIO, size: int) -> Iterator[bytes]:

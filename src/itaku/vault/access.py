@@ -25,6 +25,7 @@ from itaku.lib.errors import UserError
 from itaku.people import eligibility
 from itaku.vault import sharing
 from itaku.vault.models import DailyUse, Dataset, Field, IndexEntry, Purpose, PurposeNotice, Record
+from itaku.vault.sealing import postings, read_postings
 from itaku.vault.services import collected_with, layout, matching, open_keys, read_record
 from itaku.vault.values import problem
 
@@ -266,21 +267,38 @@ def _checked(dataset: Dataset, values: dict[str, str]) -> list[str]:
     return [values.get(f.name, "") for f in fields]
 
 
-def _seal(dataset: Dataset, record_obj: Record, ordered: list[str]) -> None:
-    """Encrypt the record's values into its row and replace its blind-index entries and match tags."""
+def _seal(dataset: Dataset, record_obj: Record, ordered: list[str], before: list[str] | None = None) -> None:
+    """Encrypt the record's values into its row and replace its postings in the blind index (`before`: the
+    values it held, whose index entries name it)."""
     cipher, index = open_keys(dataset)
     record_obj.ciphertext = cipher.seal_record(ordered, dataset=dataset.pk, record=record_obj.pk,
                                                version=record_obj.sealed_version)
     record_obj.save(update_fields=["ciphertext", "revision"])
-    IndexEntry.objects.filter(record=record_obj).delete()
     fields = list(dataset.fields.order_by("position"))
+    for f, text in zip(fields, before or [], strict=False):
+        if f.searchable and (found := index.keyed(text, field=f.pk)) is not None:
+            _unpost(dataset, f, found[0], record_obj.pk)
     keyed = [(f, found) for f, text in zip(fields, ordered, strict=True)
              if f.searchable and (found := index.keyed(text, field=f.pk)) is not None]
     tags = index.tags([probe for _, (_, probe) in keyed], [record_obj.pk] * len(keyed))
     IndexEntry.objects.bulk_create([
-        IndexEntry(dataset=dataset, field=f, value=value, record=record_obj, tag=tag)
+        IndexEntry(dataset=dataset, field=f, value=value, postings=postings([record_obj.pk], [tag]))
         for (f, (value, _)), tag in zip(keyed, tags, strict=True)
     ])
+
+
+def _unpost(dataset: Dataset, field: Field, value: int, record_pk: int) -> None:
+    """The record taken out of the index entries of one value (the entry deleted once it names no record)."""
+    for entry in IndexEntry.objects.filter(dataset=dataset, field=field, value=value):
+        pairs = read_postings(bytes(entry.postings))
+        kept = [(pk, tag) for pk, tag in pairs if pk != record_pk]
+        if len(kept) == len(pairs):
+            continue
+        if kept:
+            IndexEntry.objects.filter(pk=entry.pk).update(postings=postings([pk for pk, _ in kept],
+                                                                            [tag for _, tag in kept]))
+        else:
+            IndexEntry.objects.filter(pk=entry.pk).delete()
 
 
 def _locked(dataset: Dataset) -> Dataset:
@@ -334,7 +352,7 @@ def correct_record(person: Any, dataset: Dataset, purpose: Purpose | None, clien
         if not changed:
             return []
         record_obj.revision += 1
-        _seal(dataset, record_obj, ordered)
+        _seal(dataset, record_obj, ordered, list(before.values()))
         record("data.corrected", chain=dataset.contract.ledger_chain, actor=person,
                articles=_articles(dataset, "use_outside_purpose", "custody"),
                facts={"person": person.pk, "purpose": purpose.pk, "dataset": dataset.pk, "records": [record_obj.pk],

@@ -62,13 +62,13 @@ Blind indexes
     Changing `bits` means recomputing the dataset's indexes.
 
 Match tags
-    Each index entry also holds its record's tag: AES-256 (one block, a pseudorandom permutation) under
-    HKDF-SHA256(index key, info "itaku vault match tag key") of probe (8) | record id (u64), first 64 bits
-    signed; the probe is bytes 8–16 of the value's HMAC above, which the index (at most 32 bits) does not use.
-    Inputs never repeat (one value per record and field), so tags look random: they reveal neither the value
-    nor which records share it, and they die with the index key. A search computes the query's tag for every
-    candidate in one AES call (`BlindIndex.tags`), decrypts only the records whose tag matches, and compares
-    the decrypted value by `normalise_for_index` once more, so a chance match (2**-64) shows nothing.
+    Each index entry also holds its records' tags (sealing.postings), each: AES-256 (one block, a pseudorandom
+    permutation) under HKDF-SHA256(index key, info "itaku vault match tag key") of probe (8) | record id (u64),
+    first 64 bits signed; the probe is bytes 8–16 of the value's HMAC above, which the index (at most 32 bits)
+    does not use. Inputs never repeat (one value per record and field), so tags look random: they reveal neither
+    the value nor which records share it, and they die with the index key. A search computes the query's tag for
+    every candidate in one AES call (`BlindIndex.tags`), decrypts only the records whose tag matches, and
+    compares the decrypted value by `normalise_for_index` once more, so a chance match (2**-64) shows nothing.
 
 Performance (design note, no timing here: benchmarks live under bench/)
     One AESGCM object per data key (key schedule once); a 96-bit random nonce per value from os.urandom,

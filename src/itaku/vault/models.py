@@ -178,27 +178,27 @@ class Record(models.Model):
 
 
 class IndexEntry(models.Model):
-    """A truncated keyed hash of one searchable value, and its record's match tag: finds candidates, reveals
-    neither value nor equality."""
+    """The records written together whose searchable field has one blind-index value, each with its match
+    tag: finds candidates, reveals neither value nor equality.
 
-    # Derived rows, written only beside their record by the import and the record services, and deleted
-    # before it. No foreign-key constraints: PostgreSQL checks each one row by row, which made half of an
-    # import's time in the database (two entries a record); the import checks its entries against its
-    # records at its end in one query instead (services._check_entries).
+    One row per field and value for each batch of an import (a few hundred rows for thousands of records),
+    one for each record added or corrected by hand. The postings (`sealing.postings`) are each record's id
+    and match tag (crypto.BlindIndex.tags): a search decrypts only the candidates whose tag is the query's.
+    """
+
+    # Derived rows, written only beside their records by the import and the record services. No
+    # foreign-key constraints: PostgreSQL checks each one row by row.
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+", db_index=False,
                                 db_constraint=False)
     field = models.ForeignKey(Field, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False)
     value = models.BigIntegerField()
-    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    # The record's match tag for this field (crypto.BlindIndex.tags): a search decrypts only the candidates
-    # whose tag is the query's, and the lookup index holds it, so the candidates come from the index alone.
-    tag = models.BigIntegerField()
+    postings = models.BinaryField()
 
     class Meta:
-        indexes = [models.Index(fields=["dataset", "field", "value", "record", "tag"], name="vault_index_match")]
+        indexes = [models.Index(fields=["dataset", "field", "value"], name="vault_index_value")]
 
     def __str__(self) -> str:
-        return f"index {self.field_id}:{self.value} → {self.record_id}"
+        return f"index {self.field_id}:{self.value} ({len(self.postings) // 16} records)"
 
 
 class ImportRun(models.Model):

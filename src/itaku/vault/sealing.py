@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import io
 import itertools
+import operator
 import os
 import pickle
 import queue
@@ -28,15 +28,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from itaku.lib.csvfile import MAX_ERRORS, RowError, Unreadable, stream_records
+from itaku.lib.csvfile import MAX_ERRORS, RowError, Unreadable, piece_records
 from itaku.vault import crypto, values
 
 CHUNK_BYTES = 1 << 19  # about 4,000 rows of a city's register: a piece for one sealer
 _IN_FLIGHT = 2  # pieces given to each worker ahead of its answers
 COMMAND = (sys.executable, "-m", "itaku.vault.sealing")  # a worker: this interpreter, this module
 
-# What a batch is written as: [(record id, ciphertext)], [(field id, index value, record id, match tag)].
-Entries = list[tuple[int, int, int, int]]
+# A batch's index entries: (field id, index value, postings).
+Entries = list[tuple[int, int, bytes]]
+# An index entry's postings: for each record of the batch whose value has the entry's index value, the
+# record id and its match tag (crypto.BlindIndex.tags), in record order.
+POSTING = struct.Struct(">Qq")
+
+
+def postings(records: Sequence[int], tags: Sequence[int]) -> bytes:
+    """The postings of an index entry: each (record, tag) packed."""
+    return b"".join(map(POSTING.pack, records, tags))
+
+
+def read_postings(*blobs: bytes | memoryview) -> list[tuple[int, int]]:
+    """(record id, match tag) of each posting of the index entries, in their order (joined first: one call to
+    unpack them all, a search reads a few hundred entries)."""
+    if any(len(blob) % POSTING.size for blob in blobs):
+        raise crypto.CryptoError("検索索引の項目が損なわれています。", "An index entry's postings are damaged.")
+    return list(POSTING.iter_unpack(b"".join(blobs)))
 
 
 @dataclass(frozen=True)
@@ -86,10 +102,10 @@ class SQLiteRows:
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 COPY_TRAILER = b"\xff\xff"
 _COPY_RECORD = struct.Struct("!hiqiqi")  # 8 columns; id; dataset; the ciphertext's length, its bytes after
-_COPY_ENTRY = struct.Struct("!hiqiqiqiqiq")  # 5 columns: dataset, field, value, record, tag
+_COPY_ENTRY = struct.Struct("!hiqiqiqi")  # 4 columns: dataset, field, value; the postings' length, their bytes after
 RECORD_COLUMNS = ("vault_record (id, dataset_id, ciphertext, schema_version, channel, notice_id, import_run_id,"
                   " created)")
-ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, record_id, tag)"
+ENTRY_COLUMNS = "vault_indexentry (dataset_id, field_id, value, postings)"
 
 
 @dataclass(frozen=True)
@@ -106,8 +122,8 @@ class PostgresRows:
             parts += (pack_record(8, 8, record_id, 8, dataset, len(blob)), blob, end)
         parts.append(COPY_TRAILER)
         rows = [COPY_HEADER]
-        rows += [pack_entry(5, 8, dataset, 8, field_id, 8, value, 8, record_id, 8, tag)
-                 for field_id, value, record_id, tag in entries]
+        for field_id, value, blob in entries:
+            rows += (pack_entry(4, 8, dataset, 8, field_id, 8, value, len(blob)), blob)
         rows.append(COPY_TRAILER)
         return b"".join(parts), b"".join(rows)
 
@@ -165,12 +181,8 @@ class Sealer:
         """One piece: its rows checked a column at a time (row by row only when something is wrong) and, if
         `seal` and nothing is, sealed as records `ids[0]`, `ids[1]` … and packed for the writer."""
         out = Sealed()
-        read: list[tuple[int, list[str]]] = []
-        try:
-            read.extend(stream_records(io.BytesIO(piece), self.plan.encoding))
-        except Unreadable as error:
-            out.unreadable = error
-        out.records = read[-1][0] if read else 0
+        read, out.unreadable = piece_records(piece, self.plan.encoding)
+        out.records = len(read)
         batch = self._checked(read, out)
         if seal and batch and not out.error_count and out.unreadable is None:
             if self.plan.take is not None:
@@ -179,10 +191,24 @@ class Sealer:
             out.payload = self._sealed(batch, ids[:len(batch)])
         return out
 
-    def _checked(self, read: list[tuple[int, list[str]]], out: Sealed) -> list[list[str]]:
+    def _checked(self, read: list[list[str]], out: Sealed) -> list[list[str]]:
+        width = len(self._checks)
+        if set(map(len, read)) == {width} and all(map(str.strip, map(operator.itemgetter(0), read))):
+            # The usual piece, told in C: every row as wide as the header, none blank (a first cell).
+            numbers: Sequence[int] = range(1, len(read) + 1)
+            batch = read
+            out.rows = len(read)
+        else:
+            numbers, batch = self._rows(read, out)
+        if batch and not all(fits(column) for fits, column in zip(self._fit, zip(*batch, strict=True), strict=True)):
+            batch = [cells for row, cells in zip(numbers, batch, strict=True) if self._fits(row, cells, out)]
+        return batch
+
+    def _rows(self, read: list[list[str]], out: Sealed) -> tuple[list[int], list[list[str]]]:
+        """The rows that are neither blank nor of the wrong width, and their numbers."""
         width = len(self._checks)
         numbers, batch = [], []
-        for row, cells in read:
+        for row, cells in enumerate(read, start=1):
             if not (cells and cells[0].strip()) and not "".join(cells).strip():  # a blank line, as Excel leaves
                 continue
             out.rows += 1
@@ -192,9 +218,7 @@ class Sealer:
                 continue
             numbers.append(row)
             batch.append(cells)
-        if batch and not all(fits(column) for fits, column in zip(self._fit, zip(*batch, strict=True), strict=True)):
-            batch = [cells for row, cells in zip(numbers, batch, strict=True) if self._fits(row, cells, out)]
-        return batch
+        return numbers, batch
 
     def _fits(self, row: int, cells: list[str], out: Sealed) -> bool:
         reasons = [check(cell) for check, cell in zip(self._checks, cells, strict=True)]
@@ -208,23 +232,30 @@ class Sealer:
             raise ValueError("a plan without keys or writer only checks")
         if len(numbers) != len(batch):
             raise ValueError(f"{len(batch)} rows for {len(numbers)} record ids")
-        keyed: list[tuple[int, int, bytes, int]] = []  # field, index value, probe, record, in index order
+        entries: Entries = []
         for at, field_id, keyed_of in self._keyed:
-            found = [(each, record_id) for each, record_id in zip(keyed_of([cells[at] for cells in batch]), numbers,
-                                                                  strict=True) if each is not None]
-            # In index order (a stable sort by value keeps the records' order): the database then inserts a
-            # batch's entries for a value into the same leaf of the lookup index, one after the other,
-            # instead of all over it (SQLite: half the writer's time).
-            found.sort(key=_index_value)
-            keyed += [(field_id, value, probe, record_id) for (value, probe), record_id in found]
+            entries += self._entries(field_id, keyed_of(list(map(operator.itemgetter(at), batch))), numbers)
         blobs = self._cipher.seal_records(batch, dataset=self.plan.dataset, records=numbers, version=self.plan.version)
-        tagged = self._index.tags([entry[2] for entry in keyed], [entry[3] for entry in keyed])
-        entries = [(f, value, r, tag) for (f, value, _, r), tag in zip(keyed, tagged, strict=True)]
         return self.plan.rows.pack(list(zip(numbers, blobs, strict=True)), entries)
 
-
-def _index_value(found: tuple[tuple[int, bytes], int]) -> int:
-    return found[0][0]
+    def _entries(self, field_id: int, found: list[tuple[int, bytes] | None], numbers: Sequence[int]) -> Entries:
+        """The batch's index entries of one field: one per index value (a few hundred rows to insert instead
+        of one per record), its records in their order with their match tags. Sorted and cut in C loops."""
+        if None in found:  # an optional field left empty has no entry
+            kept = [at for at, each in enumerate(found) if each is not None]
+            found, numbers = [found[at] for at in kept], [numbers[at] for at in kept]
+        if not found:
+            return []
+        values = list(map(operator.itemgetter(0), found))
+        order = sorted(range(len(values)), key=values.__getitem__)  # stable: each value's records in order
+        values = list(map(values.__getitem__, order))
+        records = list(map(numbers.__getitem__, order))
+        probes = list(map(operator.itemgetter(1), map(found.__getitem__, order)))
+        packed = postings(records, self._index.tags(probes, records))
+        starts = [0, *itertools.compress(range(1, len(values)), map(operator.ne, values[1:], values))]
+        size = POSTING.size
+        return [(field_id, values[start], packed[start * size:end * size])
+                for start, end in zip(starts, [*starts[1:], len(values)], strict=True)]
 
 
 class SealingFailed(RuntimeError):

@@ -3,7 +3,8 @@
 The data is unreadable from the moment the keys are destroyed (`disposal.dispose`); deleting the rows only
 frees the space, so it runs in the background. Each chunk is one transaction that deletes the lowest
 `size` remaining records of the dataset (by id, above where the previous chunk ended, so no chunk scans
-what earlier ones deleted) with their index entries, and adds the counts to the disposal row: a crash
+what earlier ones deleted) and as many index entries as they can be in (one per searchable field; an
+import's entries each hold many records), and adds the counts to the disposal row: a crash
 loses at most the chunk in flight, and running the deletion again simply continues with whatever
 remains. When nothing is left the deletion is finished once, with a `vault.deletion_finished` ledger
 event holding the counts and the time it took.
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from itaku.ledger.services import record
-from itaku.vault.models import Disposal
+from itaku.vault.models import Disposal, Field
 
 CHUNK = 10_000
 
@@ -60,13 +61,17 @@ def delete_chunk(disposal_id: int, *, size: int = CHUNK, after: int = 0) -> tupl
             if bound is None and after:  # anything left below the cursor (a run that began elsewhere)
                 after = 0
                 bound = _bound(cursor, dataset, after, size)
-            if bound is None:
+            # Index entries at the pace of the records: a record is in at most one entry per searchable
+            # field, so the entries end no later than the records (an import's entries each hold many).
+            if bound is None:  # nothing left but what entries remain (none, unless the pace was outrun)
+                cursor.execute("DELETE FROM vault_indexentry WHERE dataset_id = %s", [dataset])
+                disposal.deleted_index_entries += cursor.rowcount
+                Disposal.objects.filter(pk=disposal.pk).update(deleted_index_entries=disposal.deleted_index_entries)
                 _finish(disposal, now)
                 return 0, after
-            # The range leads both planners to the record_id index; the subquery keeps to this dataset.
-            cursor.execute("DELETE FROM vault_indexentry WHERE record_id > %s AND record_id <= %s AND record_id IN"
-                           " (SELECT id FROM vault_record WHERE dataset_id = %s AND id > %s AND id <= %s)",
-                           [after, bound, dataset, after, bound])
+            pace = size * max(1, Field.objects.filter(dataset_id=dataset, searchable=True).count())
+            cursor.execute("DELETE FROM vault_indexentry WHERE id IN (SELECT id FROM vault_indexentry"
+                           " WHERE dataset_id = %s ORDER BY id LIMIT %s)", [dataset, pace])
             entries = cursor.rowcount
             cursor.execute("DELETE FROM vault_record WHERE dataset_id = %s AND id > %s AND id <= %s",
                            [dataset, after, bound])
