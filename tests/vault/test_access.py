@@ -238,21 +238,28 @@ class PostingsMigrationTests(LedgerTransactionTestCase):
     """Migration vault 0008 gathers the index entries of one record each into one per field and value."""
 
     def test_the_entries_of_each_value_are_gathered_with_their_tags(self) -> None:
+        import importlib
+        from unittest import mock
+
         from django.core.management import call_command
         from django.db import connection
 
         from itaku.vault.models import IndexEntry
         from itaku.vault.sealing import read_postings
 
+        migration = importlib.import_module("itaku.vault.migrations.0008_index_postings")
         call_command("migrate", "vault", "0007", verbosity=0)
         try:
             with connection.cursor() as cursor:  # no constraints on these columns: no other rows needed
                 cursor.executemany(
                     "INSERT INTO vault_indexentry (dataset_id, field_id, value, record_id, tag)"
                     " VALUES (%s, %s, %s, %s, %s)",
-                    [(1, 2, 5, 11, 7), (1, 2, 5, 10, -3), (1, 3, 5, 10, 8), (2, 2, 5, 12, 9)])
+                    [(1, 2, 5, 11, 7), (1, 2, 5, 10, -3), (1, 2, 6, 14, 1), (1, 2, 5, 13, 4), (1, 3, 5, 10, 8),
+                     (2, 2, 5, 12, 9)])
         finally:
-            call_command("migrate", "vault", verbosity=0)
+            with mock.patch.object(migration, "CHUNK", 2):  # pages of two rows: runs of a value cross them
+                call_command("migrate", "vault", verbosity=0)
         found = {(e.dataset_id, e.field_id, e.value): read_postings(bytes(e.postings))
                  for e in IndexEntry.objects.all()}
-        self.assertEqual(found, {(1, 2, 5): [(10, -3), (11, 7)], (1, 3, 5): [(10, 8)], (2, 2, 5): [(12, 9)]})
+        self.assertEqual(found, {(1, 2, 5): [(10, -3), (11, 7), (13, 4)], (1, 2, 6): [(14, 1)],
+                                 (1, 3, 5): [(10, 8)], (2, 2, 5): [(12, 9)]})
