@@ -22,6 +22,11 @@ VAULT_MASTER_KEY = secret_from_env_or_file("ITAKU_VAULT_MASTER_KEY", VAULT_MASTE
 VAULT_IMPORT_WORKERS = env_int("ITAKU_VAULT_IMPORT_WORKERS", min(len(os.sched_getaffinity(0)), 4))
 if not 0 <= VAULT_IMPORT_WORKERS <= 64:
     raise ConfigError(f"ITAKU_VAULT_IMPORT_WORKERS={VAULT_IMPORT_WORKERS}: expected 0 to 64")
+# The largest file an import takes (2 GiB: some 16 million rows of a register, more than any city holds);
+# a larger one is refused before any of it is read, and an upload stops being stored past it.
+VAULT_IMPORT_MAX_BYTES = env_int("ITAKU_VAULT_IMPORT_MAX_BYTES", 2 * 1024**3)
+if VAULT_IMPORT_MAX_BYTES < 1:
+    raise ConfigError(f"ITAKU_VAULT_IMPORT_MAX_BYTES={VAULT_IMPORT_MAX_BYTES}: expected a positive number of bytes")
 
 ALLOWED_HOSTS = env_list("ITAKU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("ITAKU_CSRF_TRUSTED_ORIGINS", [])

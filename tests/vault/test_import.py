@@ -174,6 +174,33 @@ class ImportTests(ContractTestCase):
         self.assertEqual(Record.objects.count(), 3)
 
 
+    def test_a_file_over_the_limit_is_refused_by_its_size_unread(self) -> None:
+        folder = Path(self.enterContext(__import__("tempfile").TemporaryDirectory()))
+        path = folder / "juki.csv"
+        with path.open("wb") as sparse:  # 2 GiB and a byte, holes on disk: the default limit passed by one
+            sparse.truncate(2 * 1024**3 + 1)
+        out = StringIO()
+        with self.assertRaises(SystemExit) as caught:
+            call_command("vault", "import", self.contract.number, "住民基本台帳抜粋", str(path), "--by", "responsible",
+                         stdout=out)
+        self.assertEqual(caught.exception.code, 1)
+        self.assertIn("The file is too large (2,147,483,649 bytes; the limit is 2,147,483,648)", out.getvalue())
+        self.assertIn("rows: 0", out.getvalue())  # never read: a file of NULs would have been refused as such
+        self.assertFalse(Record.objects.exists())
+        refused = Event.objects.filter(kind="vault.import_refused").get()
+        self.assertEqual((refused.facts["rows"], refused.facts["errors"]), (0, 1))
+
+    def test_a_file_at_the_limit_is_imported(self) -> None:
+        data = csv_bytes(3)
+        with self.settings(VAULT_IMPORT_MAX_BYTES=len(data)):
+            report = import_file(self.world.responsible, self.dataset, io.BytesIO(data), size=len(data))
+            self.assertEqual((report.ok, report.imported), (True, 3))
+        with self.settings(VAULT_IMPORT_MAX_BYTES=len(data) - 1):
+            report = import_file(self.world.responsible, self.dataset, io.BytesIO(data), size=len(data), dry_run=True)
+            self.assertEqual((report.ok, report.rows), (False, 0))
+        self.assertEqual(Record.objects.count(), 3)
+
+
 class CollectedImportTests(ContractTestCase):
     """Article 7: collected records name the purpose notice the people were shown and how they came."""
 

@@ -84,6 +84,18 @@ class PageTests(VaultTestCase):
         self.assertContains(client.get(self._url(), REMOTE_ADDR=INSIDE), self._url("import/"))
 
 
+    def test_an_upload_over_the_limit_is_refused_and_not_kept(self) -> None:
+        client = self.client_for(self.world.responsible)
+        data = (HEADER + ROW.format(n=5)).encode("cp932")
+        before = Record.objects.count()
+        with self.settings(VAULT_IMPORT_MAX_BYTES=len(data) - 1):
+            response = client.post(self._url("import/"), {"file": SimpleUploadedFile("juki.csv", data)},
+                                    REMOTE_ADDR=INSIDE)
+        self.assertContains(response, "ファイルが大きすぎます")
+        self.assertContains(response, f"The file is too large ({len(data):,} bytes")
+        self.assertEqual(Record.objects.count(), before)
+
+
 class SealedUploadTests(VaultTestCase):
     def test_chunks_are_sealed_on_disk_and_read_back_whole(self) -> None:
         handler = SealedUploadHandler(RequestFactory().post("/"))
@@ -100,3 +112,12 @@ class SealedUploadTests(VaultTestCase):
         self.assertEqual(uploaded.read(), data)
         uploaded.seek(0)
         self.assertEqual(uploaded.readline(), HEADER.encode("cp932"))
+
+    def test_past_the_limit_the_bytes_are_counted_not_stored(self) -> None:
+        handler = SealedUploadHandler(RequestFactory().post("/"))
+        handler.new_file("file", "juki.csv", "text/csv", None)
+        with self.settings(VAULT_IMPORT_MAX_BYTES=1500):
+            for start in range(0, 3000, 1000):
+                handler.receive_data_chunk(b"x" * 1000, start)
+        uploaded = handler.file_complete(3000)
+        self.assertEqual((uploaded.size, uploaded.read()), (3000, b"x" * 1000))

@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from itaku.vault.models import Dataset, Field, Purpose, PurposeNotice, Record
 from itaku.vault.services import FieldSpec
 
-MAX_IMPORT_BYTES = 2 * 1024**3
-
 
 class PurposeForm(forms.Form):
     purpose = forms.ModelChoiceField(label=_("Purpose of this session"), queryset=Purpose.objects.none())

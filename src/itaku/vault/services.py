@@ -409,10 +409,11 @@ def collected_with(dataset: Dataset, notice: PurposeNotice | None, channel: str)
 
 def import_file(
     by: Any, dataset: Dataset, stream: BinaryIO, *, dry_run: bool = False, notice: PurposeNotice | None = None,
-    channel: str = "",
+    channel: str = "", size: int | None = None,
 ) -> ImportReport:
     """Check the whole file and (unless `dry_run` or anything is wrong) write it, all or nothing; collected
-    data comes with the purpose notice shown and the channel (`collected_with`)."""
+    data comes with the purpose notice shown and the channel (`collected_with`). `size`, the file's bytes
+    where the caller knows them: a file over VAULT_IMPORT_MAX_BYTES is refused before any of it is read."""
     _refuse_disposed(dataset)
     contract = dataset.contract
     if by is not None and by.organisation_id != contract.contractor_id:
@@ -421,6 +422,13 @@ def import_file(
     notice, channel = collected_with(dataset, notice, channel)
     fields = list(dataset.fields.order_by("position"))
     report = ImportReport()
+    limit = settings.VAULT_IMPORT_MAX_BYTES
+    if size is not None and size > limit:
+        report.add(RowError(None, None, f"ファイルが大きすぎます（{size:,}バイト、上限は{limit:,}バイト）。",
+                            f"The file is too large ({size:,} bytes; the limit is {limit:,})."))
+        if not dry_run:
+            _record_refusal(by, dataset, report)
+        return report
     if dry_run:
         _pass(dataset, fields, stream, report)
         return report
@@ -443,12 +451,17 @@ def import_file(
                           **({"notice": notice.pk, "channel": channel} if notice else {})})
     except _Refused:
         report.imported = 0
-        with transaction.atomic():
-            record("vault.import_refused", chain=contract.ledger_chain, actor=by,
-                   articles=_articles(contract, "collection"),
-                   facts={"dataset": dataset.pk, "rows": report.rows, "errors": report.error_count,
-                          "encoding": report.encoding})
+        _record_refusal(by, dataset, report)
     return report
+
+
+def _record_refusal(by: Any, dataset: Dataset, report: ImportReport) -> None:
+    """The `vault.import_refused` event: counts and the encoding, never a value."""
+    with transaction.atomic():
+        record("vault.import_refused", chain=dataset.contract.ledger_chain, actor=by,
+               articles=_articles(dataset.contract, "collection"),
+               facts={"dataset": dataset.pk, "rows": report.rows, "errors": report.error_count,
+                      "encoding": report.encoding})
 
 
 def _wrapped(dataset: Dataset) -> crypto.WrappedKeys:

@@ -82,9 +82,12 @@ class SealedUploadHandler(FileUploadHandler):
         self._size = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        nonce = os.urandom(_NONCE)
-        sealed = nonce + self._aead.encrypt(nonce, raw_data, None)
-        self._handle.write(_LENGTH.pack(len(sealed)) + sealed)
+        # Past the import's limit the bytes are only counted: the import refuses the file by its size and
+        # never reads it, so nothing more needs to be kept.
+        if self._size + len(raw_data) <= settings.VAULT_IMPORT_MAX_BYTES:
+            nonce = os.urandom(_NONCE)
+            sealed = nonce + self._aead.encrypt(nonce, raw_data, None)
+            self._handle.write(_LENGTH.pack(len(sealed)) + sealed)
         self._size += len(raw_data)
 
     def file_complete(self, file_size: int) -> SealedUploadedFile:

@@ -326,7 +326,7 @@ def _import_csv(request: HttpRequest, pk: int, dataset: int) -> HttpResponse:
             access.admit(request.user, found, client_address(request))
             report = import_file(request.user, found, CountingReader(upload, progress) if progress else upload,
                                  dry_run=form.cleaned_data["dry_run"], notice=form.cleaned_data.get("notice"),
-                                 channel=form.cleaned_data.get("channel", ""))
+                                 channel=form.cleaned_data.get("channel", ""), size=upload.size)
         except UserError as error:
             form.add_error(None, f"{error.message_ja} / {error.message_en}")
         finally:

@@ -4,6 +4,7 @@ how it came (article 7)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
         try:
             with Path(options["file"]).open("rb") as stream:
                 report = import_file(by, dataset, stream, dry_run=options["dry_run"], notice=notice,
-                                     channel=options["channel"])
+                                     channel=options["channel"], size=os.fstat(stream.fileno()).st_size)
         except OSError as exc:
             raise CommandError(f"ファイルを読めません / cannot read the file ({exc.strerror})") from None
         except UserError as exc:
