@@ -5,9 +5,9 @@ then its ciphertexts and index entries deleted as the background job does it.
 
 A throwaway SQLite database in a temporary folder (or, with --postgres, a throwaway database on that
 server, dropped afterwards) is migrated, given the parties and contract of tests.base.World and a dataset
-of the ten fields of src/itaku/portal/juki.py (two blind-indexed); N records of its made-up rows are encrypted
-with the dataset's own keys and written straight through executemany (COPY on PostgreSQL), as an import
-would leave them. Then, timed apart:
+of the ten fields of src/itaku/portal/juki.py (two blind-indexed); a CP932 file of N of its made-up rows is
+imported by vault.services.import_file (`fill_seconds`), so the records and index entries are what an import
+leaves. Then, timed apart:
   disposal_unreadable_seconds  disposal.dispose: the instruction checked, both wrapped keys destroyed, the
                                disposal record and its ledger event written, committed; afterwards the
                                keys, a record and access are checked to refuse;
@@ -32,75 +32,26 @@ sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench.common import bench_dataset, emit, throwaway_postgres  # noqa: E402
 
-BATCH = 20_000
 UNREADABLE_GOAL_SECONDS = 1.0
 
 
-def fill(dataset: object, count: int) -> int:
-    """Write `count` encrypted records and their blind-index entries; returns the index entries written."""
-    from django.db import connection, transaction
-    from django.utils import timezone
+def fill(world: object, dataset: object, count: int, folder: Path) -> int:
+    """Import `count` made-up rows as a city's export would come (`vault.services.import_file`); returns the
+    index entries the import wrote."""
+    from itaku.portal import juki
+    from itaku.vault.models import IndexEntry
+    from itaku.vault.services import import_file
 
-    from itaku.portal.juki import rows
-    from itaku.vault.sealing import postings
-    from itaku.vault.services import open_keys
-
-    cipher, index = open_keys(dataset)
-    searchable = [(position, field.pk) for position, field in enumerate(dataset.fields.order_by("position"))
-                  if field.searchable]
-    now = timezone.now()
-    entries_written = 0
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM vault_record")
-        next_id = cursor.fetchone()[0] + 1
-        records, entries = [], []
-
-        def flush() -> None:
-            if connection.vendor == "postgresql":
-                raw = cursor.cursor
-                with raw.copy("COPY vault_record (id, dataset_id, ciphertext, schema_version, channel, created)"
-                              " FROM STDIN") as copy:
-                    for row in records:
-                        copy.write_row(row)
-                with raw.copy("COPY vault_indexentry (dataset_id, field_id, value, postings) FROM STDIN") as copy:
-                    for row in gathered():
-                        copy.write_row(row)
-            else:
-                cursor.executemany("INSERT INTO vault_record (id, dataset_id, ciphertext, schema_version, channel,"
-                                   " created) VALUES (%s, %s, %s, %s, %s, %s)", records)
-                cursor.executemany("INSERT INTO vault_indexentry (dataset_id, field_id, value, postings)"
-                                   " VALUES (%s, %s, %s, %s)", list(gathered()))
-            records.clear()
-            entries.clear()
-
-        def gathered() -> list[tuple[int, int, int, bytes]]:
-            """One entry per field and value of the batch, as the import writes them."""
-            groups: dict[tuple[int, int], list[tuple[int, int]]] = {}
-            for field_id, value, record_id, tag in entries:
-                groups.setdefault((field_id, value), []).append((record_id, tag))
-            return [(dataset.pk, field_id, value, postings([r for r, _ in pairs], [t for _, t in pairs]))
-                    for (field_id, value), pairs in groups.items()]
-
-        for values in rows(count):
-            record_id = next_id
-            next_id += 1
-            blob = cipher.seal_record(values, dataset=dataset.pk, record=record_id, version=dataset.schema_version)
-            records.append((record_id, dataset.pk, blob, dataset.schema_version, "", now))
-            for position, field_id in searchable:
-                value, probe = index.keyed(values[position], field=field_id)
-                entries.append((field_id, value, record_id, index.tags([probe], [record_id])[0]))
-            if len(records) >= BATCH:
-                entries_written += len(gathered())
-                flush()
-        if records:
-            entries_written += len(gathered())
-            flush()
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT setval(pg_get_serial_sequence('vault_record', 'id'), %s)", [next_id - 1])
-    return entries_written
+    path = juki.write(folder / "juki.csv", count)
+    with path.open("rb") as stream:
+        report = import_file(world.responsible, dataset, stream)
+    path.unlink()
+    if not report.ok or report.imported != count:
+        raise SystemExit(f"the import refused the benchmark's file: {[str(e) for e in report.errors[:3]]}")
+    return IndexEntry.objects.filter(dataset=dataset).count()
 
 
-def run(count: int, *, cold: bool) -> None:
+def run(count: int, folder: Path, *, cold: bool) -> None:
     import django
 
     django.setup()
@@ -119,14 +70,12 @@ def run(count: int, *, cold: bool) -> None:
     world = World()
     dataset = bench_dataset(world, count)
     started = time.perf_counter()
-    entries = fill(dataset, count)
+    entries = fill(world, dataset, count, folder)
     emit("fill_seconds", round(time.perf_counter() - started, 3), "s", records=count, index_entries=entries)
     if connection.vendor == "postgresql" and not cold:
         with connection.cursor() as cursor:  # what autovacuum does to a table some time after a large import
             cursor.execute("VACUUM ANALYZE vault_record, vault_indexentry")
     sample = Record.objects.filter(dataset=dataset).order_by("-pk").first()
-    if read_record(dataset, sample)["個人番号"] == "":
-        raise SystemExit("the records were not written as an import would")
     disposal.instruct_disposal(world.supervisor, dataset, instruction_note="ベンチマーク")
 
     started = time.perf_counter()
@@ -164,17 +113,17 @@ def main() -> None:
     parser.add_argument("--postgres", metavar="URL",
                         help="a PostgreSQL server (postgres://user@host:5432/any); a throwaway database is used")
     parser.add_argument("--cold", action="store_true",
-                        help="PostgreSQL: dispose right after the bulk load, before any VACUUM ANALYZE")
+                        help="PostgreSQL: dispose right after the import, before any VACUUM ANALYZE")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "itaku.settings")
     with tempfile.TemporaryDirectory(prefix="itaku-disposal-bench-") as work:
         os.environ.setdefault("ITAKU_VAR_DIR", str(Path(work) / "var"))
         if not args.postgres:
             os.environ["ITAKU_DATABASE_URL"] = f"sqlite:///{Path(work) / 'bench.sqlite3'}"
-            run(args.records, cold=args.cold)
+            run(args.records, Path(work), cold=args.cold)
             return
         with throwaway_postgres(args.postgres, f"itaku_disposal_bench_{os.getpid()}"):
-            run(args.records, cold=args.cold)
+            run(args.records, Path(work), cold=args.cold)
 
 
 if __name__ == "__main__":

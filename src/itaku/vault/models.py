@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from itaku.vault.sealing import POSTING
+
 
 def _minute(moment: dt.datetime) -> dt.datetime:
     """People record times to the minute (a datetime-local field): an event within the same minute as the
@@ -198,7 +200,7 @@ class IndexEntry(models.Model):
         indexes = [models.Index(fields=["dataset", "field", "value"], name="vault_index_value")]
 
     def __str__(self) -> str:
-        return f"index {self.field_id}:{self.value} ({len(self.postings) // 16} records)"
+        return f"index {self.field_id}:{self.value} ({len(self.postings) // POSTING.size} records)"
 
 
 class ImportRun(models.Model):
